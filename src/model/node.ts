@@ -1,0 +1,62 @@
+/**
+ * @module model/node
+ * The vendor-independent model of a node: its host network namespace, the pod namespaces
+ * it hosts, and what podpath knows and does not know about them.
+ */
+import type { Diagnostic } from '../parse/diagnostic.js';
+import type { Addr, BridgeLink, FdbEntry, IpRule, Link, Neigh, Route } from './net.js';
+import type { Ruleset } from './iptables.js';
+import type { CtEntry, CtStats } from './conntrack.js';
+
+/** A value with the place it was read from, for evidence (`sysctl:412`). */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+  line?: number;
+}
+
+export interface NetnsModel {
+  /** 'host' for the node's own namespace, else the pod namespace name */
+  name: string;
+  kind: 'host' | 'pod';
+  node: string;
+  pod?: { namespace: string; name: string };
+  links: Link[];
+  addrs: Addr[];
+  routes: Route[];
+  rules: IpRule[];
+  neighs: Neigh[];
+  fdb: FdbEntry[];
+  bridgeLinks: BridgeLink[];
+  /** net.* sysctls: name (dotted) -> value */
+  sysctl: Map<string, Sourced<string>>;
+  /** IPv4 rule sets by backend (both may exist on a mixed node) */
+  iptables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
+  ip6tables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
+  conntrack?: CtEntry[];
+  /** sources that were present and parsed for this namespace */
+  known: Set<string>;
+  /** assumptions the model had to make (said in every trace that depends on them) */
+  assumptions: string[];
+  /** true when this namespace was not in the snapshot and was synthesised from the usual CNI layout */
+  synthetic: boolean;
+}
+
+export interface NodeModel {
+  name: string;
+  kernel?: string;
+  host: NetnsModel;
+  pods: NetnsModel[];
+  /** loaded modules (/proc/modules) or undefined when unknown */
+  modules?: Set<string>;
+  ctStats?: CtStats[];
+  /** raw text of sources that checks read directly (resolv-conf, sysctl-persistent, ...) */
+  raw: Record<string, string>;
+  /** file each source came from, for evidence */
+  sourceFiles: Record<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+export interface ClusterModel {
+  nodes: NodeModel[];
+}
