@@ -125,5 +125,11 @@ export interface Ruleset {
   backend: Backend;
   /** iptables version from the header comment, if present */
   version?: string;
+  /**
+   * iptables-nft-save printed `# Warning: iptables-legacy tables present, use
+   * iptables-legacy-save to see them`: the legacy backend holds rules too, which this
+   * rule set does not show (two active rule sets on one node).
+   */
+  legacyTablesPresent?: boolean;
   tables: Partial<Record<TableName, Table>>;
 }

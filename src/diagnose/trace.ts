@@ -1,0 +1,105 @@
+/**
+ * @module diagnose/trace
+ * `podpath trace`: one flow through the cluster model, one path per load-balancing choice,
+ * request and reply, and what the client application sees.
+ */
+import type { ClusterModel } from '../model/node.js';
+import type { Finding } from '../checks/types.js';
+import type { Flow, Outcome, PathResult } from '../sim/types.js';
+import { buildWorld } from '../sim/world.js';
+import { explore } from '../sim/explore.js';
+import { walkFlow } from '../sim/walk.js';
+
+export interface TraceResult {
+  flow: { proto: 'tcp' | 'udp'; src: string; dst: string; dport: number };
+  outcome: Outcome | 'mixed';
+  paths: PathResult[];
+  findings: Finding[];
+  assumptions: string[];
+  /** the client namespace: node and pod */
+  client?: { node: string; ns: string };
+}
+
+export class TraceError extends Error {
+  override name = 'TraceError';
+}
+
+/** Maps a path's cause to the check ids that explain it (for the findings of a trace). */
+export const CAUSE_CHECKS: Record<string, string[]> = {
+  'reply-bypassed-conntrack': ['bridge-nf-call-iptables-disabled', 'br-netfilter-not-loaded'],
+  'ip-forward-disabled': ['ip-forward-disabled'],
+  'forward-policy-drop': ['forward-policy-drop'],
+  'hairpin-off': ['hairpin-mode-off'],
+  rejected: ['service-without-endpoints'],
+};
+
+export type FindingsProvider = (cluster: ClusterModel, checkIds: string[]) => Finding[];
+
+export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: FindingsProvider; maxPaths?: number } = {}): TraceResult {
+  const world = buildWorld(cluster);
+  const client = world.podFor(flow.src) ?? world.owner(flow.src);
+  if (!client) {
+    throw new TraceError(`source ${flow.src} is neither a pod (no node's bridge subnet holds it, no pod namespace has it) nor a node address in the snapshots`);
+  }
+  const full = { proto: flow.proto, src: flow.src, dst: flow.dst, dport: flow.dport, sport: flow.sport ?? 45954 };
+  // make sure the destination pod exists in the world before the walks (synthesised once)
+  world.podFor(flow.dst);
+  const leaves = explore((choose) => {
+    const { ctx } = walkFlow(world, client, full, choose);
+    return ctx;
+  }, opts.maxPaths ?? 100_000);
+  const byKey = new Map<string, PathResult>();
+  const assumptions = new Set<string>();
+  for (const ns of world.namespaces) for (const a of ns.assumptions) if (ns.synthetic || ns === client) assumptions.add(a);
+  for (const leaf of leaves) {
+    const ctx = leaf.result;
+    const r = ctx.result!;
+    const endpoint = ctx.endpoint ?? endpointFromHops(ctx.hops.request) ?? `${flow.dst}:${flow.dport}`;
+    const key = `${endpoint}|${r.outcome}|${r.causeId}`;
+    const prev = byKey.get(key);
+    if (prev) {
+      prev.probability += leaf.probability;
+      continue;
+    }
+    for (const n of ctx.notes) assumptions.add(n);
+    byKey.set(key, {
+      endpoint,
+      endpointNode: ctx.endpointNode ?? nodeOfEndpoint(world, endpoint),
+      probability: leaf.probability,
+      outcome: r.outcome,
+      request: ctx.hops.request,
+      reply: ctx.hops.reply,
+      cause: r.cause,
+      causeId: r.causeId,
+      breaksAt: r.at,
+      assumptions: [...ctx.notes],
+    });
+  }
+  const paths = [...byKey.values()].sort((a, b) => b.probability - a.probability || a.endpoint.localeCompare(b.endpoint));
+  for (const p of paths) p.probability = Math.round(p.probability * 1e9) / 1e9;
+  const outcomes = new Set(paths.map((p) => p.outcome));
+  const outcome: Outcome | 'mixed' = outcomes.size === 1 ? paths[0]!.outcome : 'mixed';
+  const checkIds = [...new Set(paths.flatMap((p) => CAUSE_CHECKS[p.causeId ?? ''] ?? []))];
+  const findings = opts.findings && checkIds.length ? opts.findings(cluster, checkIds) : [];
+  return {
+    flow: { proto: flow.proto, src: flow.src, dst: flow.dst, dport: flow.dport },
+    outcome,
+    paths,
+    findings,
+    assumptions: [...assumptions],
+    client: { node: client.node, ns: client.kind === 'host' ? 'host' : client.name },
+  };
+}
+
+function endpointFromHops(hops: { stage: string; note?: string }[]): string | undefined {
+  for (const h of hops) {
+    const m = h.stage.endsWith('nf_nat_setup_info') && h.note?.match(/^(?:DNAT|REDIRECT) \S+ -> (\S+);/);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function nodeOfEndpoint(world: ReturnType<typeof buildWorld>, endpoint: string): string | undefined {
+  const ip = endpoint.split(':')[0]!;
+  return world.owner(ip)?.node ?? world.podFor(ip)?.node;
+}
