@@ -1,0 +1,34 @@
+/**
+ * @module cli/commands/check
+ * `podpath check --snapshot S [...] [--json] [--fail-on critical|warning|info|none]`
+ */
+import { parseFlags, UsageError } from '../args.js';
+import { loadCluster, useColor } from '../load-cluster.js';
+import { runChecks, exitCodeFor } from '../../checks/index.js';
+import { renderFindingsText } from '../../render/findings-text.js';
+import type { Severity } from '../../checks/types.js';
+
+const HELP = `usage: podpath check --snapshot S [--snapshot S2 ...] [--json] [--fail-on SEVERITY]
+
+Looks for every known node-level misconfiguration in the snapshots.
+  --fail-on SEVERITY   exit 1 when a finding is at or above it: critical, warning (default), info, none`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    snapshot: { type: 'string', multiple: true },
+    json: { type: 'boolean', default: false },
+    'fail-on': { type: 'string', default: 'warning' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const failOn = values['fail-on'];
+  if (!['critical', 'warning', 'info', 'none'].includes(failOn)) throw new UsageError(`--fail-on ${failOn}: expected critical, warning, info or none`);
+  const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json });
+  const { findings, skipped } = runChecks(cluster);
+  if (values.json) console.log(JSON.stringify({ findings, skipped }, null, 2));
+  else console.log(renderFindingsText(findings, { color: useColor(), nodes: cluster.nodes.map((n) => n.name) }));
+  return exitCodeFor(findings, failOn as Severity | 'none');
+}
