@@ -17,7 +17,7 @@ test('demo names bridge-nf-call-iptables and the ClusterIP, exits 0', () => {
   assert.match(r.stdout, /bridge-nf-call-iptables/);
   assert.match(r.stdout, /10\.233\.53\.172/);
   assert.match(r.stdout, /timeout/);
-  assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when NO_COLOR / not a TTY');
+  assert.ok(!r.stdout.includes(String.fromCharCode(27)), 'no colour when NO_COLOR / not a TTY');
 });
 
 test('trace --json follows the ARCHITECTURE §4 shape: mixed, same-node timeout, cross-node connected', () => {
