@@ -114,6 +114,15 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
       if (untracked) continue;
       const look = ctTable(ctx, ns).lookup(p);
       st.ct = { nsId: ns.id, look };
+      if (look.state === 'NEW' && look.conn && !look.conn.confirmed && ns.kind === 'host') {
+        const count = Number(ns.sysctl('net.netfilter.nf_conntrack_count'));
+        const max = Number(ns.sysctl('net.netfilter.nf_conntrack_max'));
+        if (Number.isFinite(count) && Number.isFinite(max) && max > 0 && count + ctTable(ctx, ns).entries.length >= max) {
+          const i = hop(ctx, ns, { stage: `${stagePrefix}nf_conntrack_in`, device: env.inDev, verdict: 'drop', note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"` });
+          end(ctx, 'timeout', 'conntrack-table-full', `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`, i);
+          return false;
+        }
+      }
       hop(ctx, ns, {
         stage: `${stagePrefix}nf_conntrack_in`,
         device: env.inDev,
@@ -344,6 +353,7 @@ function ipRcv(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState, skipPrerouti
     hop(ctx, ns, { stage: 'ip_rcv', device: dev.name, verdict: 'continue', before: fmt(p) });
     if (!runHook(ctx, ns, 'PREROUTING', st, { inDev: dev.name })) return;
   }
+  if (!rpFilterOk(ctx, ns, dev.name, p)) return;
   const r = fibLookup(ns, p.dst, { src: p.src, mark: p.mark, iif: dev.name });
   if (r.type === 'local') {
     hop(ctx, ns, { stage: 'ip_route_input', device: dev.name, verdict: 'continue', note: `${p.dst} is local: ip_local_deliver` });
@@ -354,6 +364,27 @@ function ipRcv(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState, skipPrerouti
     return end(ctx, ctx.leg === 'request' ? 'unreachable' : 'timeout', 'no-route', `${ns.id} has no route to ${p.dst}: ICMP net unreachable`, i);
   }
   ipForward(ctx, ns, dev.name, st, r.route, undefined);
+}
+
+/** fib_validate_source: reverse-path filter (rp_filter = max(conf.all, conf.<dev>)); 1 strict, 2 loose. */
+function rpFilterOk(ctx: WalkCtx, ns: SimNs, dev: string, p: Packet): boolean {
+  if (ns.kind === 'pod' && ns.synthetic) return true;
+  const all = Number(ns.sysctl('net.ipv4.conf.all.rp_filter') ?? 0);
+  const per = Number(ns.sysctl(`net.ipv4.conf.${dev}.rp_filter`) ?? 0);
+  const mode = Math.max(all, per);
+  if (!mode || dev === 'lo') return true;
+  const back = fibLookup(ns, p.src, { mark: p.mark });
+  const ok = mode === 1 ? back.type === 'unicast' && back.route?.dev === dev : back.type === 'unicast' || back.type === 'local';
+  if (ok) return true;
+  const which = per >= all ? `net.ipv4.conf.${dev}.rp_filter` : 'net.ipv4.conf.all.rp_filter';
+  const i = hop(ctx, ns, {
+    stage: 'fib_validate_source',
+    device: dev,
+    verdict: 'drop',
+    note: `reverse path filter (${sysctlEvidence(ns, which)}${mode === 1 ? ', strict' : ', loose'}): the route back to ${p.src} ${back.route?.dev ? `leaves by ${back.route.dev}, not ${dev}` : 'does not exist'}`,
+  });
+  end(ctx, 'timeout', 'rp-filter', `${ns.node} drops packets from ${p.src} arriving on ${dev}: rp_filter ${mode === 1 ? 'strict' : 'loose'} and the route back to ${p.src} ${back.route?.dev ? `leaves by ${back.route.dev}` : 'is missing'}`, i);
+  return false;
 }
 
 function ipForward(ctx: WalkCtx, ns: SimNs, inDev: string, st: PktState, route: import('./world.js').SimRoute, physIn: string | undefined): void {
