@@ -117,7 +117,8 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
       if (look.state === 'NEW' && look.conn && !look.conn.confirmed && ns.kind === 'host') {
         const count = Number(ns.sysctl('net.netfilter.nf_conntrack_count'));
         const max = Number(ns.sysctl('net.netfilter.nf_conntrack_max'));
-        if (Number.isFinite(count) && Number.isFinite(max) && max > 0 && count + ctTable(ctx, ns).entries.length >= max) {
+        const evictable = ns.model?.conntrack?.some((e) => !e.flags.includes('ASSURED')) ?? false; // early_drop evicts a non-ASSURED entry
+        if (Number.isFinite(count) && Number.isFinite(max) && max > 0 && count + ctTable(ctx, ns).entries.length >= max && !evictable) {
           const i = hop(ctx, ns, { stage: `${stagePrefix}nf_conntrack_in`, device: env.inDev, verdict: 'drop', note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"` });
           end(ctx, 'timeout', 'conntrack-table-full', `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`, i);
           return false;
