@@ -11,6 +11,7 @@ import { parseSysctl } from '../parse/sysctl/index.js';
 import { parseConntrackList, parseConntrackStats } from '../parse/conntrack/index.js';
 import { parseModules, parseUname } from '../parse/proc/index.js';
 import { parseIptablesSave } from '../parse/iptables-save/index.js';
+import { parseSsListeners } from '../parse/ss/parse-ss.js';
 
 type Sources = Record<string, SourceOutput>;
 
@@ -89,6 +90,7 @@ export function buildNetns(
   m.ip6tables.nft = ipt('ip6tables-nft-save', 'ipv6');
   m.ip6tables.unknown = ipt('ip6tables-save', 'ipv6');
   run('conntrack', parseConntrackList, (v) => (m.conntrack = v));
+  run('ss-listen', parseSsListeners, (v) => (m.listeners = v));
   return m;
 }
 

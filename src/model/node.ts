@@ -34,6 +34,8 @@ export interface NetnsModel {
   iptables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
   ip6tables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
   conntrack?: CtEntry[];
+  /** listening sockets (`ss -ltun`), undefined when not collected */
+  listeners?: { proto: 'tcp' | 'udp'; addr: string; port: number; line: number }[];
   /** sources that were present and parsed for this namespace */
   known: Set<string>;
   /** assumptions the model had to make (said in every trace that depends on them) */

@@ -641,7 +641,7 @@ function socketDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): voi
     }
     const expected = p.src === f.dst && p.sport === f.dport && p.dst === f.src && p.dport === f.sport;
     if (expected) {
-      if (p.proto === 'tcp' && (p.flags === 'R' || p.flags === 'R.')) {
+      if ((p.proto === 'tcp' && (p.flags === 'R' || p.flags === 'R.')) || p.icmp) {
         const i = hop(ctx, ns, { stage: 'tcp_v4_rcv', device: dev.name, verdict: 'deliver', note: 'RST for our SYN: connect() fails with ECONNREFUSED' });
         return end(ctx, 'refused', 'closed-port', `the endpoint ${ctx.endpoint} refused the connection`, i);
       }
@@ -668,9 +668,19 @@ function socketDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): voi
     const i = hop(ctx, ns, { stage: 'ip_local_deliver', verdict: 'unknown', note: `delivered to ${ns.node} itself; its listening sockets are not in the snapshot` });
     return end(ctx, 'unknown', 'host-listener-unknown', `the request is delivered to node ${ns.node} itself (${p.dst}:${p.dport}); whether anything listens there is unknown`, i);
   }
-  ctx.notes.add(`a listener on ${p.proto}/${p.dport} in ${ns.id} was assumed (the endpoint of a Service, or the port asked for)`);
-  hop(ctx, ns, { stage: p.proto === 'tcp' ? 'tcp_v4_rcv' : 'udp_rcv', device: dev.name, verdict: 'deliver', before: fmt(p), note: p.proto === 'tcp' ? 'listener answers SYN-ACK' : 'server answers' });
-  const reply: Packet = { proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags: p.proto === 'tcp' ? 'S.' : '', mark: 0, ttl: 64 };
+  const ls = ns.model?.listeners;
+  const listening = ls ? ls.some((l) => l.proto === p.proto && l.port === p.dport && (l.addr === '*' || l.addr === p.dst)) : true;
+  if (!ls) ctx.notes.add(`a listener on ${p.proto}/${p.dport} in ${ns.id} was assumed (no \`ss\` output in the snapshot)`);
+  const stage = p.proto === 'tcp' ? 'tcp_v4_rcv' : 'udp_rcv';
+  hop(ctx, ns, {
+    stage,
+    device: dev.name,
+    verdict: 'deliver',
+    before: fmt(p),
+    note: listening ? (p.proto === 'tcp' ? 'listener answers SYN-ACK' : 'server answers') : p.proto === 'tcp' ? `nothing listens on tcp/${p.dport}: tcp_v4_send_reset` : `nothing listens on udp/${p.dport}: ICMP port unreachable`,
+  });
+  const reply: Packet = { proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags: p.proto === 'tcp' ? (listening ? 'S.' : 'R.') : '', mark: 0, ttl: 64 };
+  if (!listening && p.proto === 'udp') reply.icmp = { type: 3, code: 3, inner: { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, proto: p.proto } };
   ctx.leg = 'reply';
   ipLocalOut(ctx, ns, { p: reply });
 }
