@@ -30,6 +30,8 @@ export interface Finding {
   evidence: Evidence[];
   fix: FixStep[];
   references: string[];
+  /** kernel / Kubernetes versions where the behaviour changes (optional, added by the catalog) */
+  versions?: string[];
 }
 
 export interface Check {
@@ -39,4 +41,9 @@ export interface Check {
   /** failure-modes.md id(s), e.g. ['FM-01'] */
   fm: string[];
   run(node: NodeModel, cluster: ClusterModel): Finding[];
+  /**
+   * Optional: what this check needs that the node's snapshot lacks (e.g. `sysctl source not
+   * collected`), or undefined when it can run. `runChecks` lists such checks as skipped.
+   */
+  missing?(node: NodeModel): string | undefined;
 }
