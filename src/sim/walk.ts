@@ -465,7 +465,8 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
   }
   if (dev.kind === 'loopback') return ipRcv(ctx, ns, dev, st, false);
   if (dev.kind === 'vxlan') return vxlanXmit(ctx, ns, dev, st, nh);
-  if (dev.kind === 'bridge' || dev.kind === 'veth') {
+  // a veth whose peer is in no snapshot (e.g. a node's uplink into a fabric) is an underlay wire
+  if (dev.kind === 'bridge' || (dev.kind === 'veth' && dev.peer)) {
     const mac = resolveNeighbour(ctx, ns, dev, nh);
     if (!mac) {
       const i = hop(ctx, ns, { stage: 'neigh_resolve_output', device: devName, verdict: 'drop', note: `nobody answers ARP for ${nh} on ${devName}` });

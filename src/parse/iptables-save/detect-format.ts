@@ -9,12 +9,20 @@
 /** Why the first meaningful line shows another format, or undefined. */
 export function otherFormat(line: string): string | undefined {
   const c = line.charCodeAt(0);
-  if (c === 123 /* { */) return 'JSON, not iptables-save text (`nft -j list ruleset` output? use the nft parser)';
+  if (c === 123 /* { */)
+    return 'JSON, not iptables-save text (`nft -j list ruleset` output? use the nft parser)';
   if (c === 91 /* [ */ && !/^\[\d/.test(line)) return 'JSON, not iptables-save text';
-  if (/^table\s+(ip|ip6|inet|arp|bridge|netdev)?\s*\S+\s*\{/.test(line)) return '`nft list ruleset` text, not iptables-save (use the nft parser)';
-  if (/^(add|flush|delete|create|insert|replace|destroy)\s+(table|chain|rule|set|map|element|ruleset)\b/.test(line)) return 'an nft script, not iptables-save';
+  if (/^table\s+(ip|ip6|inet|arp|bridge|netdev)?\s*\S+\s*\{/.test(line))
+    return '`nft list ruleset` text, not iptables-save (use the nft parser)';
+  if (
+    /^(add|flush|delete|create|insert|replace|destroy)\s+(table|chain|rule|set|map|element|ruleset)\b/.test(
+      line,
+    )
+  )
+    return 'an nft script, not iptables-save';
   if (/^#!.*\bnft\b/.test(line)) return 'an nft script, not iptables-save';
-  if (/^Chain\s+\S+\s+\((policy\s+\S+|\d+\s+references)/.test(line)) return '`iptables -L` output, which loses rule details; collect `iptables-save` instead';
+  if (/^Chain\s+\S+\s+\((policy\s+\S+|\d+\s+references)/.test(line))
+    return '`iptables -L` output, which loses rule details; collect `iptables-save` instead';
   return undefined;
 }
 

@@ -43,7 +43,11 @@ export function optionMap<S>(def: Record<string, OptionSpec<S>>): Map<string, Op
 }
 
 /** Splits a comma list, upper-cases it and checks every item against `allowed`. */
-export function parseNameList<T extends string>(s: string, allowed: ReadonlySet<string>, what: string): T[] | string {
+export function parseNameList<T extends string>(
+  s: string,
+  allowed: ReadonlySet<string>,
+  what: string,
+): T[] | string {
   const out: T[] = [];
   for (const item of s.split(',')) {
     const u = item.toUpperCase();

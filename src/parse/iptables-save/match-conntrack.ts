@@ -14,7 +14,15 @@ import { parsePortRange } from './parse-port.js';
 type ConntrackMatch = Extract<Match, { m: 'conntrack' }>;
 type StateMatch = { m: 'state'; state?: Extract<Match, { m: 'state' }>['state'] };
 
-const CT_STATES: ReadonlySet<string> = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED', 'SNAT', 'DNAT']);
+const CT_STATES: ReadonlySet<string> = new Set([
+  'NEW',
+  'ESTABLISHED',
+  'RELATED',
+  'INVALID',
+  'UNTRACKED',
+  'SNAT',
+  'DNAT',
+]);
 const STATE_STATES: ReadonlySet<string> = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED']);
 const CT_STATUS: ReadonlySet<string> = new Set(['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED']);
 

@@ -98,8 +98,14 @@ export const NFACCT_MATCH: ExtensionSpec<NfacctMatch, Match> = {
 };
 
 const PKT_TYPES: Record<string, string> = {
-  unicast: 'unicast', host: 'unicast', broadcast: 'broadcast', multicast: 'multicast',
-  otherhost: 'otherhost', outgoing: 'outgoing', loopback: 'loopback', fastroute: 'fastroute',
+  unicast: 'unicast',
+  host: 'unicast',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  otherhost: 'otherhost',
+  outgoing: 'outgoing',
+  loopback: 'loopback',
+  fastroute: 'fastroute',
 };
 
 export const PKTTYPE_MATCH: ExtensionSpec<PkttypeMatch, Match> = {
@@ -171,7 +177,10 @@ function rangeOpt(field: 'srcRange' | 'dstRange'): OptionSpec<IprangeMatch> {
 }
 
 export const IPRANGE_MATCH: ExtensionSpec<IprangeMatch, Match> = {
-  options: optionMap<IprangeMatch>({ '--src-range': rangeOpt('srcRange'), '--dst-range': rangeOpt('dstRange') }),
+  options: optionMap<IprangeMatch>({
+    '--src-range': rangeOpt('srcRange'),
+    '--dst-range': rangeOpt('dstRange'),
+  }),
   create: () => ({ m: 'iprange' }),
   finish: (s) => (s.srcRange || s.dstRange ? s : 'iprange match needs --src-range or --dst-range'),
 };

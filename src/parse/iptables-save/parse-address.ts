@@ -8,6 +8,7 @@
  * IPv6 text is returned in RFC 5952 form, as `inet_ntop()` (and so iptables-save) prints it.
  */
 import type { Cidr } from '../../model/iptables.js';
+import { parseDecimal } from './parse-number.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -36,6 +37,17 @@ export function parseIPv4(s: string): number {
   }
   if (dots !== 3 || digits === 0) return -1;
   return v * 256 + part;
+}
+
+/** A dotted quad without leading zeros (so it is already the text iptables-save prints). */
+function canonicalIPv4Text(s: string): boolean {
+  for (let i = 0; i + 1 < s.length; i++) {
+    if (s.charCodeAt(i) === 48 && (i === 0 || s.charCodeAt(i - 1) === 46)) {
+      const n = s.charCodeAt(i + 1);
+      if (n >= 48 && n <= 57) return false;
+    }
+  }
+  return true;
 }
 
 export function formatIPv4(v: number): string {
@@ -112,7 +124,7 @@ export function formatIPv6(w: number[]): string {
   }
   let bestStart = -1;
   let bestLen = 0;
-  for (let k = 0; k < 8; ) {
+  for (let k = 0; k < 8;) {
     if (w[k] !== 0) {
       k++;
       continue;
@@ -143,7 +155,7 @@ export function formatIPv6(w: number[]): string {
 export function normaliseAddress(s: string, family: Family): string | null {
   if (family === 'ipv4') {
     const v = parseIPv4(s);
-    return v < 0 ? null : formatIPv4(v);
+    return v < 0 ? null : canonicalIPv4Text(s) ? s : formatIPv4(v);
   }
   const w = parseIPv6(s);
   return w === null ? null : formatIPv6(w);
@@ -151,7 +163,11 @@ export function normaliseAddress(s: string, family: Family): string | null {
 
 export type CidrResult =
   | { ok: true; cidr: Cidr }
-  | { ok: false; reason: string; /** valid for iptables, but not a prefix (non-contiguous mask) */ unsupported?: boolean };
+  | {
+      ok: false;
+      reason: string;
+      /** valid for iptables, but not a prefix (non-contiguous mask) */ unsupported?: boolean;
+    };
 
 function maskLen4(m: number): number {
   // contiguous netmask -> prefix length, else -1
@@ -174,8 +190,14 @@ export function parseCidr(s: string, family: Family): CidrResult {
   if (family === 'ipv4') {
     const v = parseIPv4(addrText);
     if (v < 0) {
-      if (addrText.indexOf(':') >= 0) return { ok: false, reason: `IPv6 address \`${s}' in an IPv4 rule set` };
-      if (addrText.indexOf(',') >= 0) return { ok: false, reason: `address list \`${s}' (iptables expands it into one rule per address)`, unsupported: true };
+      if (addrText.indexOf(':') >= 0)
+        return { ok: false, reason: `IPv6 address \`${s}' in an IPv4 rule set` };
+      if (addrText.indexOf(',') >= 0)
+        return {
+          ok: false,
+          reason: `address list \`${s}' (iptables expands it into one rule per address)`,
+          unsupported: true,
+        };
       return { ok: false, reason: `bad IPv4 address \`${s}'` };
     }
     let len = 32;
@@ -184,29 +206,40 @@ export function parseCidr(s: string, family: Family): CidrResult {
         const m = parseIPv4(lenText);
         if (m < 0) return { ok: false, reason: `bad netmask \`${lenText}'` };
         len = maskLen4(m);
-        if (len < 0) return { ok: false, reason: `non-contiguous netmask \`${lenText}' is not a prefix`, unsupported: true };
+        if (len < 0)
+          return {
+            ok: false,
+            reason: `non-contiguous netmask \`${lenText}' is not a prefix`,
+            unsupported: true,
+          };
       } else {
-        len = lenText.length > 0 && lenText.length <= 2 ? Number(lenText) : NaN;
-        if (!Number.isInteger(len) || len < 0 || len > 32 || !/^[0-9]+$/.test(lenText)) return { ok: false, reason: `bad prefix length \`${lenText}'` };
+        len = parseDecimal(lenText, 32);
+        if (len < 0) return { ok: false, reason: `bad prefix length \`${lenText}'` };
       }
     }
     const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
     const net = (v & mask) >>> 0;
     // reuse the input text when it is already canonical (the common case)
-    const addr = net === v && addrText.length <= 15 && !/(^|\.)0\d/.test(addrText) ? addrText : formatIPv4(net);
+    const addr = net === v && canonicalIPv4Text(addrText) ? addrText : formatIPv4(net);
     return { ok: true, cidr: { addr, len } };
   }
   const w = parseIPv6(addrText);
   if (w === null) {
     if (parseIPv4(addrText) >= 0) return { ok: false, reason: `IPv4 address \`${s}' in an IPv6 rule set` };
-    if (addrText.indexOf(',') >= 0) return { ok: false, reason: `address list \`${s}' (iptables expands it into one rule per address)`, unsupported: true };
+    if (addrText.indexOf(',') >= 0)
+      return {
+        ok: false,
+        reason: `address list \`${s}' (iptables expands it into one rule per address)`,
+        unsupported: true,
+      };
     return { ok: false, reason: `bad IPv6 address \`${s}'` };
   }
   let len = 128;
   if (slash >= 0) {
-    len = /^[0-9]{1,3}$/.test(lenText) ? Number(lenText) : NaN;
-    if (!(len >= 0 && len <= 128)) {
-      if (lenText.indexOf(':') >= 0) return { ok: false, reason: `IPv6 netmask \`${lenText}' is not a prefix length`, unsupported: true };
+    len = parseDecimal(lenText, 128);
+    if (len < 0) {
+      if (lenText.indexOf(':') >= 0)
+        return { ok: false, reason: `IPv6 netmask \`${lenText}' is not a prefix length`, unsupported: true };
       return { ok: false, reason: `bad prefix length \`${lenText}'` };
     }
   }

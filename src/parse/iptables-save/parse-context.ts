@@ -22,7 +22,13 @@ export interface ParseContext {
 }
 
 export function createContext(family: Family | undefined): ParseContext {
-  return { family: family ?? 'ipv4', familyKnown: family !== undefined, line: 0, diagnostics: [], dropped: 0 };
+  return {
+    family: family ?? 'ipv4',
+    familyKnown: family !== undefined,
+    line: 0,
+    diagnostics: [],
+    dropped: 0,
+  };
 }
 
 /** Records a diagnostic at the current line (column 1-based, 0 = unknown). */
@@ -36,7 +42,9 @@ export function report(
 ): void {
   if (ctx.diagnostics.length >= MAX_DIAGNOSTICS) {
     if (ctx.dropped === 0) {
-      ctx.diagnostics.push(diag('SYNTAX', `more than ${MAX_DIAGNOSTICS} diagnostics; the rest are not reported`, line, 0));
+      ctx.diagnostics.push(
+        diag('SYNTAX', `more than ${MAX_DIAGNOSTICS} diagnostics; the rest are not reported`, line, 0),
+      );
     }
     ctx.dropped++;
     return;

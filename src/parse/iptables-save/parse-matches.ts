@@ -9,9 +9,18 @@ import type { ExtensionSpec } from './extension-spec.js';
 import { CONNTRACK_MATCH, STATE_MATCH } from './match-conntrack.js';
 import { MULTIPORT_MATCH, SCTP_MATCH, TCP_MATCH, UDP_MATCH } from './match-ports.js';
 import {
-  COMMENT_MATCH, ICMP6_MATCH, ICMP_MATCH, IPRANGE_MATCH, LIMIT_MATCH, MAC_MATCH, MARK_MATCH, NFACCT_MATCH, PKTTYPE_MATCH,
+  COMMENT_MATCH,
+  ICMP6_MATCH,
+  ICMP_MATCH,
+  IPRANGE_MATCH,
+  LIMIT_MATCH,
+  MAC_MATCH,
+  MARK_MATCH,
+  NFACCT_MATCH,
+  PKTTYPE_MATCH,
 } from './match-simple.js';
-import { ADDRTYPE_MATCH, PHYSDEV_MATCH, RECENT_MATCH, SET_MATCH, STATISTIC_MATCH } from './match-stateful.js';
+import { RECENT_MATCH, SET_MATCH } from './match-lists.js';
+import { ADDRTYPE_MATCH, PHYSDEV_MATCH, STATISTIC_MATCH } from './match-stateful.js';
 
 /** A match spec with its state type erased (each spec is internally consistent). */
 export type AnyMatchSpec = ExtensionSpec<unknown, Match>;

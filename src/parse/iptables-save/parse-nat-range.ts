@@ -82,7 +82,8 @@ export function parseNatRange(s: string, family: Family): NatRangeResult {
     addrPart = '';
     portPart = s.slice(1);
   }
-  if (s === '' || (addrPart === '' && portPart === undefined)) return { ok: false, reason: 'empty NAT range' };
+  if (s === '' || (addrPart === '' && portPart === undefined))
+    return { ok: false, reason: 'empty NAT range' };
   const e1 = parseAddrs(addrPart, family, range);
   if (e1) return { ok: false, reason: e1 };
   if (portPart !== undefined) {

@@ -65,7 +65,8 @@ export function parseValueMask(s: string): { value: number; mask: number } | nul
 
 /** Counters as `iptables-save -c` prints them: `[packets:bytes]`; null when invalid. */
 export function parseCounters(s: string): { packets: number; bytes: number } | null {
-  if (s.length < 5 || s.charCodeAt(0) !== 91 /* [ */ || s.charCodeAt(s.length - 1) !== 93 /* ] */) return null;
+  if (s.length < 5 || s.charCodeAt(0) !== 91 /* [ */ || s.charCodeAt(s.length - 1) !== 93 /* ] */)
+    return null;
   const colon = s.indexOf(':');
   if (colon < 0) return null;
   const packets = parseCounter(s.slice(1, colon));

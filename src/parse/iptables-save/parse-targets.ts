@@ -24,24 +24,39 @@ function verdict(t: Verdict): ExtensionSpec<object, Target> {
 }
 
 const REJECT_V4: Record<string, string> = {
-  'icmp-net-unreachable': 'icmp-net-unreachable', 'net-unreach': 'icmp-net-unreachable',
-  'icmp-host-unreachable': 'icmp-host-unreachable', 'host-unreach': 'icmp-host-unreachable',
-  'icmp-port-unreachable': 'icmp-port-unreachable', 'port-unreach': 'icmp-port-unreachable',
-  'icmp-proto-unreachable': 'icmp-proto-unreachable', 'proto-unreach': 'icmp-proto-unreachable',
-  'icmp-net-prohibited': 'icmp-net-prohibited', 'net-prohib': 'icmp-net-prohibited',
-  'icmp-host-prohibited': 'icmp-host-prohibited', 'host-prohib': 'icmp-host-prohibited',
-  'icmp-admin-prohibited': 'icmp-admin-prohibited', 'admin-prohib': 'icmp-admin-prohibited',
-  'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
+  'icmp-net-unreachable': 'icmp-net-unreachable',
+  'net-unreach': 'icmp-net-unreachable',
+  'icmp-host-unreachable': 'icmp-host-unreachable',
+  'host-unreach': 'icmp-host-unreachable',
+  'icmp-port-unreachable': 'icmp-port-unreachable',
+  'port-unreach': 'icmp-port-unreachable',
+  'icmp-proto-unreachable': 'icmp-proto-unreachable',
+  'proto-unreach': 'icmp-proto-unreachable',
+  'icmp-net-prohibited': 'icmp-net-prohibited',
+  'net-prohib': 'icmp-net-prohibited',
+  'icmp-host-prohibited': 'icmp-host-prohibited',
+  'host-prohib': 'icmp-host-prohibited',
+  'icmp-admin-prohibited': 'icmp-admin-prohibited',
+  'admin-prohib': 'icmp-admin-prohibited',
+  'tcp-reset': 'tcp-reset',
+  'tcp-rst': 'tcp-reset',
 };
 
 const REJECT_V6: Record<string, string> = {
-  'icmp6-no-route': 'icmp6-no-route', 'no-route': 'icmp6-no-route',
-  'icmp6-adm-prohibited': 'icmp6-adm-prohibited', 'adm-prohibited': 'icmp6-adm-prohibited',
-  'icmp6-addr-unreachable': 'icmp6-addr-unreachable', 'addr-unreach': 'icmp6-addr-unreachable',
-  'icmp6-port-unreachable': 'icmp6-port-unreachable', 'port-unreach': 'icmp6-port-unreachable',
-  'icmp6-policy-fail': 'icmp6-policy-fail', 'policy-fail': 'icmp6-policy-fail',
-  'icmp6-reject-route': 'icmp6-reject-route', 'reject-route': 'icmp6-reject-route',
-  'tcp-reset': 'tcp-reset', 'tcp-rst': 'tcp-reset',
+  'icmp6-no-route': 'icmp6-no-route',
+  'no-route': 'icmp6-no-route',
+  'icmp6-adm-prohibited': 'icmp6-adm-prohibited',
+  'adm-prohibited': 'icmp6-adm-prohibited',
+  'icmp6-addr-unreachable': 'icmp6-addr-unreachable',
+  'addr-unreach': 'icmp6-addr-unreachable',
+  'icmp6-port-unreachable': 'icmp6-port-unreachable',
+  'port-unreach': 'icmp6-port-unreachable',
+  'icmp6-policy-fail': 'icmp6-policy-fail',
+  'policy-fail': 'icmp6-policy-fail',
+  'icmp6-reject-route': 'icmp6-reject-route',
+  'reject-route': 'icmp6-reject-route',
+  'tcp-reset': 'tcp-reset',
+  'tcp-rst': 'tcp-reset',
 };
 
 function lookup(table: Record<string, string>, key: string): string | undefined {
@@ -75,7 +90,10 @@ const REJECT_TARGET: ExtensionSpec<RejectState, Target> = {
     },
   }),
   create: () => ({}),
-  finish: (s, _raw, ctx) => ({ t: 'REJECT', with: s.with ?? (ctx.family === 'ipv6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable') }),
+  finish: (s, _raw, ctx) => ({
+    t: 'REJECT',
+    with: s.with ?? (ctx.family === 'ipv6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable'),
+  }),
 };
 
 type RawName = 'LOG' | 'NFLOG' | 'TRACE' | 'CHECKSUM' | 'TCPMSS' | 'NFQUEUE';
@@ -115,12 +133,31 @@ export const TARGET_SPECS: ReadonlyMap<string, AnyTargetSpec> = new Map<string, 
   ['MARK', erase(MARK_TARGET)],
   ['CONNMARK', erase(CONNMARK_TARGET)],
   ['CT', erase(CT_TARGET)],
-  ['LOG', erase(rawTarget('LOG', '--log-tcp-sequence|--log-tcp-options|--log-ip-options|--log-uid|--log-macdecode', '--log-level|--log-prefix'))],
-  ['NFLOG', erase(rawTarget('NFLOG', '', '--nflog-group|--nflog-prefix|--nflog-range|--nflog-size|--nflog-threshold'))],
+  [
+    'LOG',
+    erase(
+      rawTarget(
+        'LOG',
+        '--log-tcp-sequence|--log-tcp-options|--log-ip-options|--log-uid|--log-macdecode',
+        '--log-level|--log-prefix',
+      ),
+    ),
+  ],
+  [
+    'NFLOG',
+    erase(
+      rawTarget('NFLOG', '', '--nflog-group|--nflog-prefix|--nflog-range|--nflog-size|--nflog-threshold'),
+    ),
+  ],
   ['TRACE', erase(rawTarget('TRACE', '', ''))],
   ['CHECKSUM', erase(rawTarget('CHECKSUM', '--checksum-fill', ''))],
   ['TCPMSS', erase(rawTarget('TCPMSS', '--clamp-mss-to-pmtu', '--set-mss'))],
-  ['NFQUEUE', erase(rawTarget('NFQUEUE', '--queue-bypass|--fail-open|--queue-cpu-fanout', '--queue-num|--queue-balance'))],
+  [
+    'NFQUEUE',
+    erase(
+      rawTarget('NFQUEUE', '--queue-bypass|--fail-open|--queue-cpu-fanout', '--queue-num|--queue-balance'),
+    ),
+  ],
 ]);
 
 /**
@@ -128,7 +165,32 @@ export const TARGET_SPECS: ReadonlyMap<string, AnyTargetSpec> = new Map<string, 
  * of these is kept as `{ t: 'unsupported' }`, not taken for a jump to a missing chain.
  */
 export const UNMODELLED_TARGETS: ReadonlySet<string> = new Set([
-  'AUDIT', 'CLASSIFY', 'CLUSTERIP', 'CONNSECMARK', 'DNPT', 'DSCP', 'ECN', 'HL', 'HMARK', 'IDLETIMER',
-  'IMQ', 'LED', 'MIRROR', 'NETMAP', 'RATEEST', 'SAME', 'SECMARK', 'SET', 'SNPT', 'SYNPROXY',
-  'TCPOPTSTRIP', 'TEE', 'TOS', 'TPROXY', 'TTL', 'ULOG', 'NETFLOW', 'XT_NAT',
+  'AUDIT',
+  'CLASSIFY',
+  'CLUSTERIP',
+  'CONNSECMARK',
+  'DNPT',
+  'DSCP',
+  'ECN',
+  'HL',
+  'HMARK',
+  'IDLETIMER',
+  'IMQ',
+  'LED',
+  'MIRROR',
+  'NETMAP',
+  'RATEEST',
+  'SAME',
+  'SECMARK',
+  'SET',
+  'SNPT',
+  'SYNPROXY',
+  'TCPOPTSTRIP',
+  'TEE',
+  'TOS',
+  'TPROXY',
+  'TTL',
+  'ULOG',
+  'NETFLOW',
+  'XT_NAT',
 ]);

@@ -7,13 +7,33 @@
  */
 
 const BY_NUMBER: Record<number, string> = {
-  0: 'all', 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 33: 'dccp', 41: 'ipv6', 47: 'gre',
-  50: 'esp', 51: 'ah', 58: 'icmpv6', 89: 'ospf', 103: 'pim', 112: 'vrrp', 115: 'l2tp', 132: 'sctp',
-  135: 'mh', 136: 'udplite',
+  0: 'all',
+  1: 'icmp',
+  2: 'igmp',
+  4: 'ipencap',
+  6: 'tcp',
+  17: 'udp',
+  33: 'dccp',
+  41: 'ipv6',
+  47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  58: 'icmpv6',
+  89: 'ospf',
+  103: 'pim',
+  112: 'vrrp',
+  115: 'l2tp',
+  132: 'sctp',
+  135: 'mh',
+  136: 'udplite',
 };
 
 const ALIASES: Record<string, string> = {
-  'ipv6-icmp': 'icmpv6', 'ipv6-mh': 'mh', ospfigp: 'ospf', 'ip-encap': 'ipencap', 'ipv6-encap': 'ipv6',
+  'ipv6-icmp': 'icmpv6',
+  'ipv6-mh': 'mh',
+  ospfigp: 'ospf',
+  'ip-encap': 'ipencap',
+  'ipv6-encap': 'ipv6',
 };
 
 const NAMES: ReadonlySet<string> = new Set(Object.values(BY_NUMBER));
@@ -23,6 +43,7 @@ const NAMES: ReadonlySet<string> = new Set(Object.values(BY_NUMBER));
  * `{ bad }` for a number above 255.
  */
 export function normaliseProtocol(s: string): string | { unknown: string } | { bad: string } {
+  if (NAMES.has(s)) return s;
   const l = s.toLowerCase();
   if (NAMES.has(l)) return l;
   const alias = Object.prototype.hasOwnProperty.call(ALIASES, l) ? ALIASES[l] : undefined;

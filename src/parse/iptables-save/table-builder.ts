@@ -39,7 +39,12 @@ export class TableBuilder implements ChainLookup {
     this.byName.set(chain.name, chain);
     // a plain object keyed by chain name; `__proto__` must not reach the prototype setter
     if (chain.name === '__proto__') {
-      Object.defineProperty(this.table.chains, chain.name, { value: chain, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(this.table.chains, chain.name, {
+        value: chain,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else this.table.chains[chain.name] = chain;
     return chain;
   }
@@ -65,7 +70,14 @@ export class TableBuilder implements ChainLookup {
     for (let k = 0; k < this.jumpChains.length; k++) {
       const name = this.jumpChains[k] as string;
       if (!this.byName.has(name)) {
-        report(ctx, 'UNKNOWN_CHAIN', `jump to chain \`${name}' that table ${this.table.name} does not declare`, this.jumpColumns[k] as number, 'error', this.jumpLines[k]);
+        report(
+          ctx,
+          'UNKNOWN_CHAIN',
+          `jump to chain \`${name}' that table ${this.table.name} does not declare`,
+          this.jumpColumns[k] as number,
+          'error',
+          this.jumpLines[k],
+        );
       }
     }
     this.jumpChains.length = 0;

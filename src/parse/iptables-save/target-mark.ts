@@ -55,7 +55,10 @@ export const MARK_TARGET: ExtensionSpec<MarkState, Target> = {
     '--xor-mark': markVerb('xor-mark'),
   }),
   create: () => ({}),
-  finish: (s) => (s.op ? { t: 'MARK', op: s.op } : 'MARK needs --set-xmark, --set-mark, --and-mark, --or-mark or --xor-mark'),
+  finish: (s) =>
+    s.op
+      ? { t: 'MARK', op: s.op }
+      : 'MARK needs --set-xmark, --set-mark, --and-mark, --or-mark or --xor-mark',
 };
 
 interface ConnmarkState {
@@ -121,15 +124,20 @@ export const CONNMARK_TARGET: ExtensionSpec<ConnmarkState, Target> = {
   }),
   create: () => ({}),
   finish(s, raw) {
-    if (s.op === undefined) return 'CONNMARK needs --set-xmark, --set-mark, --save-mark or --restore-mark (or --and/--or/--xor-mark)';
+    if (s.op === undefined)
+      return 'CONNMARK needs --set-xmark, --set-mark, --save-mark or --restore-mark (or --and/--or/--xor-mark)';
     if (s.op === 'set') {
-      if (s.nfmask !== undefined || s.ctmask !== undefined) return '--nfmask/--ctmask/--mask go with --save-mark or --restore-mark';
+      if (s.nfmask !== undefined || s.ctmask !== undefined)
+        return '--nfmask/--ctmask/--mask go with --save-mark or --restore-mark';
       const op = s.set as MarkOp;
       return { t: 'CONNMARK', op: 'set', value: op.value, mask: op.mask, raw };
     }
     const nf = s.nfmask ?? 0xffffffff;
     const ct = s.ctmask ?? 0xffffffff;
-    if (nf !== ct) return { unsupported: `CONNMARK --${s.op}-mark with --nfmask 0x${nf.toString(16)} != --ctmask 0x${ct.toString(16)} is not modelled` };
+    if (nf !== ct)
+      return {
+        unsupported: `CONNMARK --${s.op}-mark with --nfmask 0x${nf.toString(16)} != --ctmask 0x${ct.toString(16)} is not modelled`,
+      };
     return { t: 'CONNMARK', op: s.op, mask: nf, raw };
   },
 };

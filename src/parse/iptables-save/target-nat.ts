@@ -52,11 +52,19 @@ function create(name: string): NatState {
 export const DNAT_TARGET: ExtensionSpec<NatState, Target> = {
   options: optionMap<NatState>({ '--to-destination': TO, '--random': RANDOM, '--persistent': PERSISTENT }),
   create,
-  finish: (s) => (s.to ? { t: 'DNAT', to: s.to, random: s.random, persistent: s.persistent } : 'DNAT needs --to-destination'),
+  finish: (s) =>
+    s.to
+      ? { t: 'DNAT', to: s.to, random: s.random, persistent: s.persistent }
+      : 'DNAT needs --to-destination',
 };
 
 export const SNAT_TARGET: ExtensionSpec<NatState, Target> = {
-  options: optionMap<NatState>({ '--to-source': TO, '--random': RANDOM, '--random-fully': RANDOM_FULLY, '--persistent': PERSISTENT }),
+  options: optionMap<NatState>({
+    '--to-source': TO,
+    '--random': RANDOM,
+    '--random-fully': RANDOM_FULLY,
+    '--persistent': PERSISTENT,
+  }),
   create,
   finish: (s) =>
     s.to
@@ -65,10 +73,18 @@ export const SNAT_TARGET: ExtensionSpec<NatState, Target> = {
 };
 
 export const MASQUERADE_TARGET: ExtensionSpec<NatState, Target> = {
-  options: optionMap<NatState>({ '--to-ports': TO_PORTS, '--random': RANDOM, '--random-fully': RANDOM_FULLY }),
+  options: optionMap<NatState>({
+    '--to-ports': TO_PORTS,
+    '--random': RANDOM,
+    '--random-fully': RANDOM_FULLY,
+  }),
   create,
   finish(s) {
-    const t: Extract<Target, { t: 'MASQUERADE' }> = { t: 'MASQUERADE', random: s.random, randomFully: s.randomFully };
+    const t: Extract<Target, { t: 'MASQUERADE' }> = {
+      t: 'MASQUERADE',
+      random: s.random,
+      randomFully: s.randomFully,
+    };
     if (s.toPorts) t.toPorts = s.toPorts;
     return t;
   },

@@ -45,7 +45,12 @@ const MAX_INTERN = 24;
 
 function internKey(s: string, start: number, end: number): number {
   const n = end - start;
-  return (n << 21) | (s.charCodeAt(start + (n >> 1)) << 14) | (s.charCodeAt(end - 1) << 7) | (s.charCodeAt(start + (n > 2 ? 2 : 0)) & 127);
+  return (
+    (n << 21) |
+    (s.charCodeAt(start + (n >> 1)) << 14) |
+    (s.charCodeAt(end - 1) << 7) |
+    (s.charCodeAt(start + (n > 2 ? 2 : 0)) & 127)
+  );
 }
 
 /** Reusable token storage; the first `count` entries are valid. */
@@ -82,73 +87,108 @@ function isBlank(c: number): boolean {
   return c === SPACE || c === TAB || c === CR || c === LF;
 }
 
-/** Tokenises `line` from offset `from` into `buf` (previous content is discarded). */
+/**
+ * Tokenises `line` from offset `from` into `buf` (previous content is discarded).
+ * Arguments are found with the native `indexOf(' ')`; only an argument with a quote in it
+ * (and a line with tabs) goes through the character loop of `readToken`.
+ */
 export function tokenizeInto(line: string, from: number, buf: TokenBuffer): void {
   const n = line.length;
-  let count = 0;
   buf.unterminatedAt = -1;
+  if (line.indexOf('\t', from) >= 0 || line.indexOf('\r', from) >= 0 || line.indexOf('\n', from) >= 0) {
+    let count = 0;
+    let i = from;
+    while (i < n) {
+      if (isBlank(line.charCodeAt(i))) i++;
+      else i = readToken(line, i, buf, count++);
+    }
+    buf.count = count;
+    return;
+  }
+  const intern = buf.intern;
+  let count = 0;
+  let quote = line.indexOf('"', from);
+  if (quote < 0) quote = n;
   let i = from;
   while (i < n) {
-    let c = line.charCodeAt(i);
-    if (isBlank(c)) {
+    if (line.charCodeAt(i) === SPACE) {
       i++;
       continue;
     }
-    const start = i;
-    let value = '';
-    let segStart = i;
-    let quoted = false;
-    while (i < n) {
-      c = line.charCodeAt(i);
-      if (isBlank(c)) break;
-      if (c !== QUOTE) {
-        i++;
-        continue;
-      }
-      // a quoted part: copy what came before it, then unescape until the closing quote
-      if (i > segStart) value += line.slice(segStart, i);
-      quoted = true;
-      const quoteAt = i;
-      i++;
-      segStart = i;
-      let closed = false;
-      while (i < n) {
-        c = line.charCodeAt(i);
-        if (c === BACKSLASH) {
-          if (i > segStart) value += line.slice(segStart, i);
-          if (i + 1 < n) value += line[i + 1];
-          i += 2;
-          segStart = i;
-          continue;
-        }
-        if (c === QUOTE) {
-          if (i > segStart) value += line.slice(segStart, i);
-          i++;
-          segStart = i;
-          closed = true;
-          break;
-        }
-        i++;
-      }
-      if (i > n) i = n;
-      if (!closed) {
-        if (i > segStart) value += line.slice(segStart, i);
-        segStart = i;
-        if (buf.unterminatedAt < 0) buf.unterminatedAt = quoteAt;
-        break;
-      }
+    let e = line.indexOf(' ', i);
+    if (e < 0) e = n;
+    if (quote < e) {
+      i = readToken(line, i, buf, count++);
+      quote = line.indexOf('"', i);
+      if (quote < 0) quote = n;
+      continue;
     }
-    if (!quoted) {
-      const n2 = i - start;
-      value = (n2 <= MAX_INTERN && buf.intern?.lookup(line, start, i)) || line.slice(start, i);
-    } else if (i > segStart) value += line.slice(segStart, i);
-    buf.values[count] = value;
-    buf.starts[count] = start;
-    buf.ends[count] = i;
-    buf.quoted[count] = quoted;
+    buf.values[count] =
+      (intern !== undefined && e - i <= MAX_INTERN && intern.lookup(line, i, e)) || line.slice(i, e);
+    buf.starts[count] = i;
+    buf.ends[count] = e;
+    buf.quoted[count] = false;
     count++;
+    i = e + 1;
   }
   buf.count = count;
+}
+
+/** Reads the argument starting at `start` (quotes, escapes) into slot k; returns its end. */
+function readToken(line: string, start: number, buf: TokenBuffer, k: number): number {
+  const n = line.length;
+  let i = start;
+  let value = '';
+  let segStart = i;
+  let quoted = false;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    if (isBlank(c)) break;
+    if (c !== QUOTE) {
+      i++;
+      continue;
+    }
+    // a quoted part: copy what came before it, then unescape until the closing quote
+    if (i > segStart) value += line.slice(segStart, i);
+    quoted = true;
+    const quoteAt = i;
+    i++;
+    segStart = i;
+    let closed = false;
+    while (i < n) {
+      c = line.charCodeAt(i);
+      if (c === BACKSLASH) {
+        if (i > segStart) value += line.slice(segStart, i);
+        if (i + 1 < n) value += line[i + 1];
+        i += 2;
+        segStart = i;
+        continue;
+      }
+      if (c === QUOTE) {
+        if (i > segStart) value += line.slice(segStart, i);
+        i++;
+        segStart = i;
+        closed = true;
+        break;
+      }
+      i++;
+    }
+    if (i > n) i = n;
+    if (!closed) {
+      if (i > segStart) value += line.slice(segStart, i);
+      segStart = i;
+      if (buf.unterminatedAt < 0) buf.unterminatedAt = quoteAt;
+      break;
+    }
+  }
+  if (!quoted) {
+    value = (i - start <= MAX_INTERN && buf.intern?.lookup(line, start, i)) || line.slice(start, i);
+  } else if (i > segStart) value += line.slice(segStart, i);
+  buf.values[k] = value;
+  buf.starts[k] = start;
+  buf.ends[k] = i;
+  buf.quoted[k] = quoted;
+  return i;
 }
 
 /** One argument of a rule line. */
@@ -172,7 +212,11 @@ export function tokenizeRule(text: string): TokenizeResult {
   tokenizeInto(text, 0, buf);
   const tokens: RuleToken[] = [];
   for (let k = 0; k < buf.count; k++) {
-    tokens.push({ value: buf.values[k] ?? '', column: (buf.starts[k] ?? 0) + 1, quoted: buf.quoted[k] ?? false });
+    tokens.push({
+      value: buf.values[k] ?? '',
+      column: (buf.starts[k] ?? 0) + 1,
+      quoted: buf.quoted[k] ?? false,
+    });
   }
   const res: TokenizeResult = { tokens };
   if (buf.unterminatedAt >= 0) res.unterminatedQuoteColumn = buf.unterminatedAt + 1;
