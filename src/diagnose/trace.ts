@@ -9,6 +9,7 @@ import type { Flow, Outcome, PathResult } from '../sim/types.js';
 import { buildWorld } from '../sim/world.js';
 import { explore } from '../sim/explore.js';
 import { walkFlow } from '../sim/walk.js';
+import { fibLookup, sourceFor } from '../sim/routing.js';
 
 export interface TraceResult {
   flow: { proto: 'tcp' | 'udp'; src: string; dst: string; dport: number };
@@ -41,7 +42,18 @@ export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: 
   if (!client) {
     throw new TraceError(`source ${flow.src} is neither a pod (no node's bridge subnet holds it, no pod namespace has it) nor a node address in the snapshots`);
   }
-  const full = { proto: flow.proto, src: flow.src, dst: flow.dst, dport: flow.dport, sport: flow.sport ?? 45954 };
+  let src = flow.src;
+  const notes: string[] = [];
+  if (client.kind === 'host') {
+    // a host-network client: an unbound socket gets the source address the route picks (inet_select_addr)
+    const r = fibLookup(client, flow.dst);
+    const picked = r.type === 'unicast' ? sourceFor(client, r.route, r.route?.dev) : undefined;
+    if (picked && picked !== src) {
+      notes.push(`the client is node ${client.node} (host network): an unbound socket sends from ${picked}, the source the route to ${flow.dst} picks (dev ${r.route?.dev}), not ${src}`);
+      src = picked;
+    }
+  }
+  const full = { proto: flow.proto, src, dst: flow.dst, dport: flow.dport, sport: flow.sport ?? 45954 };
   // make sure the destination pod exists in the world before the walks (synthesised once)
   world.podFor(flow.dst);
   const leaves = explore((choose) => {
@@ -49,7 +61,7 @@ export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: 
     return ctx;
   }, opts.maxPaths ?? 100_000);
   const byKey = new Map<string, PathResult>();
-  const assumptions = new Set<string>();
+  const assumptions = new Set<string>(notes);
   for (const ns of world.namespaces) for (const a of ns.assumptions) if (ns.synthetic || ns === client) assumptions.add(a);
   for (const leaf of leaves) {
     const ctx = leaf.result;
