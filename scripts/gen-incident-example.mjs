@@ -186,7 +186,7 @@ const node1 = node(1, { brnf: 0, pods: [
   { vethId: 'e5f6a7b8', ip: '10.224.1.56', namespace: 'spring-prod', name: 'panorama-v2-frontend-5c6b7-q8r9s' }] });
 const node2 = node(2, { brnf: 1, pods: [
   { vethId: 'c9d0e1f2', ip: '10.224.2.23', namespace: 'spring-prod', name: 'panorama-v2-frontend-5c6b7-m3n4p' }] });
-const dir = process.argv[2] ?? 'examples/incident';
+const dir = process.argv[2] ?? 'examples/incident-model';
 writeFileSync(`${dir}/node1.json`, JSON.stringify(node1, null, 2) + '\n');
 writeFileSync(`${dir}/node2.json`, JSON.stringify(node2, null, 2) + '\n');
 console.log(`wrote ${dir}/node1.json ${dir}/node2.json (${svcChain})`);

@@ -27,7 +27,7 @@ export class TraceError extends Error {
 
 /** Maps a path's cause to the check ids that explain it (for the findings of a trace). */
 export const CAUSE_CHECKS: Record<string, string[]> = {
-  'reply-bypassed-conntrack': ['bridge-nf-call-iptables-disabled', 'br-netfilter-not-loaded'],
+  'reply-bypassed-conntrack': ['bridge-nf-call-iptables-disabled', 'br-netfilter-not-loaded', 'conntrack-unreplied-same-bridge'],
   'ip-forward-disabled': ['ip-forward-disabled'],
   'forward-policy-drop': ['forward-policy-drop'],
   'hairpin-off': ['hairpin-mode-off'],

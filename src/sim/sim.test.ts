@@ -18,7 +18,7 @@ test('incident: same-node endpoint times out because the reply bypasses conntrac
   const at = p['10.224.1.56:8080']!.breaksAt!;
   assert.equal(at.leg, 'reply');
   assert.equal(p['10.224.1.56:8080']!.reply[at.index]!.stage, 'br_handle_frame');
-  assert.deepEqual(t.findings.map((f) => f.id), ['bridge-nf-call-iptables-disabled']);
+  assert.deepEqual(t.findings.map((f) => f.id).sort(), ['bridge-nf-call-iptables-disabled', 'conntrack-unreplied-same-bridge']);
   assert.match(t.findings[0]!.evidence[0]!.text, /net\.bridge\.bridge-nf-call-iptables = 0/);
 });
 

@@ -11,7 +11,7 @@ import type { NodeSnapshot, LoadedSnapshot } from '../snapshot/types.js';
 import type { ClusterModel } from '../model/node.js';
 
 export function exampleSnapshots(): NodeSnapshot[] {
-  const dir = join(findRepoRoot(import.meta.url), 'examples', 'incident');
+  const dir = join(findRepoRoot(import.meta.url), 'examples', 'incident-model');
   return ['node1.json', 'node2.json'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NodeSnapshot);
 }
 
