@@ -21,7 +21,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 if (process.getuid && process.getuid() !== 0) {
-  console.log('NOTE: not running as root: the real-kernel lab tests will be SKIPPED (run `sudo npm test` or CI to run them).');
+  console.log(
+    'NOTE: not running as root: the real-kernel lab tests will be SKIPPED (run `sudo npm test` or CI to run them).',
+  );
 }
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -22,14 +22,32 @@ export const check: Check = {
     if (bridges.length === 0) return [];
     return [
       finding(check, node, {
-        symptom: 'Same-node pod -> ClusterIP connections time out (the reply is bridged without reverse NAT); NetworkPolicies between pods of one node are not enforced.',
+        symptom:
+          'Same-node pod -> ClusterIP connections time out (the reply is bridged without reverse NAT); NetworkPolicies between pods of one node are not enforced.',
         evidence: [
-          { source: sourceOf(node, 'sysctl'), text: 'no net.bridge.* sysctl: /proc/sys/net/bridge does not exist' },
-          { source: sourceOf(node, 'modules'), text: node.modules ? 'br_netfilter is not in /proc/modules' : '/proc/modules not collected' },
-          ...bridges.map((b) => ({ source: sourceOf(node, 'ip-link'), line: b.bridge.line, text: `bridge ${b.bridge.name} has ${b.ports.length} pod port(s)` })),
+          {
+            source: sourceOf(node, 'sysctl'),
+            text: 'no net.bridge.* sysctl: /proc/sys/net/bridge does not exist',
+          },
+          {
+            source: sourceOf(node, 'modules'),
+            text: node.modules ? 'br_netfilter is not in /proc/modules' : '/proc/modules not collected',
+          },
+          ...bridges.map((b) => ({
+            source: sourceOf(node, 'ip-link'),
+            line: b.bridge.line,
+            text: `bridge ${b.bridge.name} has ${b.ports.length} pod port(s)`,
+          })),
         ],
         fix: [
-          { kind: 'runtime', description: 'load the module and make sure the hooks are on', commands: ['sudo modprobe br_netfilter', 'sudo sysctl -w net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1'] },
+          {
+            kind: 'runtime',
+            description: 'load the module and make sure the hooks are on',
+            commands: [
+              'sudo modprobe br_netfilter',
+              'sudo sysctl -w net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1',
+            ],
+          },
           {
             kind: 'persistent',
             description: 'load it at every boot and keep the sysctls',

@@ -35,7 +35,9 @@ export function bridgeNfCallCheck(family: 'iptables' | 'ip6tables'): Check {
     missing: (node) => needAll(node, 'sysctl', 'ip-link'),
     run(node) {
       if (sysctlValue(node, name) !== '0') return [];
-      const bridges = podBridges(node).filter((b) => !(v4 ? b.bridge.bridge?.nfCallIptables : b.bridge.bridge?.nfCallIp6tables));
+      const bridges = podBridges(node).filter(
+        (b) => !(v4 ? b.bridge.bridge?.nfCallIptables : b.bridge.bridge?.nfCallIp6tables),
+      );
       if (bridges.length === 0) return [];
       const v6 = podsUseIpv6(node);
       const file = '/etc/sysctl.d/99-kubernetes.conf';
@@ -50,11 +52,18 @@ export function bridgeNfCallCheck(family: 'iptables' | 'ip6tables'): Check {
             ...bridges.map((b) => ({
               source: sourceOf(node, 'ip-link'),
               line: b.bridge.line,
-              text: `bridge ${b.bridge.name} has ${b.ports.length} pod port(s): ${b.ports.slice(0, 4).map((p) => p.name).join(', ')}${b.ports.length > 4 ? ', ...' : ''}; its own nf_call_${family} option is off`,
+              text: `bridge ${b.bridge.name} has ${b.ports.length} pod port(s): ${b.ports
+                .slice(0, 4)
+                .map((p) => p.name)
+                .join(', ')}${b.ports.length > 4 ? ', ...' : ''}; its own nf_call_${family} option is off`,
             })),
           ],
           fix: [
-            { kind: 'runtime', description: 'turn it back on now (existing broken connections must be retried)', commands: [`sudo sysctl -w ${name}=1`] },
+            {
+              kind: 'runtime',
+              description: 'turn it back on now (existing broken connections must be retried)',
+              commands: [`sudo sysctl -w ${name}=1`],
+            },
             {
               kind: 'persistent',
               description: `keep it on after reboots: the sysctl in ${file} and br_netfilter loaded at boot (the key only exists once the module is loaded)`,
@@ -64,10 +73,20 @@ export function bridgeNfCallCheck(family: 'iptables' | 'ip6tables'): Check {
                 'sudo sysctl --system',
               ],
             },
-            { kind: 'alternative', description: 'masquerade all Service traffic so replies go back through the node (heavier; loses client source IPs)', commands: ['kube-proxy --masquerade-all=true   # or masqueradeAll: true in KubeProxyConfiguration'] },
+            {
+              kind: 'alternative',
+              description:
+                'masquerade all Service traffic so replies go back through the node (heavier; loses client source IPs)',
+              commands: [
+                'kube-proxy --masquerade-all=true   # or masqueradeAll: true in KubeProxyConfiguration',
+              ],
+            },
           ],
           references: REFS_FM01,
-          versions: [...VERSIONS_FM01, 'Linux >= 5.3: the bridge-nf-call-* sysctls are per network namespace (check the namespace that owns the bridge) [unconfirmed]'],
+          versions: [
+            ...VERSIONS_FM01,
+            'Linux >= 5.3: the bridge-nf-call-* sysctls are per network namespace (check the namespace that owns the bridge) [unconfirmed]',
+          ],
         }),
       ];
     },

@@ -20,7 +20,10 @@ test('bridge-nf-call-iptables-disabled: fires on 0 with pod ports, names sysctl,
   assert.equal(f[0]!.evidence[0]!.source, 'sysctl.txt');
   assert.equal(f[0]!.evidence[0]!.line, 1);
   assert.match(evidenceText(f[0]!), /bridge cni0 has 2 pod port\(s\): vetha1b2c3d4, vethe5f6a7b8/);
-  assert.deepEqual(f[0]!.fix.map((x) => x.kind), ['runtime', 'persistent', 'alternative']);
+  assert.deepEqual(
+    f[0]!.fix.map((x) => x.kind),
+    ['runtime', 'persistent', 'alternative'],
+  );
   assert.ok(f[0]!.fix[0]!.commands.includes('sudo sysctl -w net.bridge.bridge-nf-call-iptables=1'));
   assert.ok(f[0]!.fix[1]!.commands.some((c) => c.includes('/etc/sysctl.d/99-kubernetes.conf')));
   assert.ok(f[0]!.fix[1]!.commands.some((c) => c.includes('/etc/modules-load.d/br_netfilter.conf')));
@@ -30,9 +33,19 @@ test('bridge-nf-call-iptables-disabled: fires on 0 with pod ports, names sysctl,
 test('bridge-nf-call-iptables-disabled: negative when 1, when no bridge has pods, or when the bridge option is on', () => {
   assert.deepEqual(run(nfIpt, makeNode()), []);
   const noPods = DEFAULT_LINKS.filter((l) => l.kind !== 'veth');
-  assert.deepEqual(run(nfIpt, makeNode({ links: noPods, sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' } })), []);
-  const perBridge = DEFAULT_LINKS.map((l) => (l.name === 'cni0' ? bridge('cni0', { bridge: { stp: false, vlanFiltering: false, nfCallIptables: true } }) : l));
-  assert.deepEqual(run(nfIpt, makeNode({ links: perBridge, sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' } })), []);
+  assert.deepEqual(
+    run(nfIpt, makeNode({ links: noPods, sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' } })),
+    [],
+  );
+  const perBridge = DEFAULT_LINKS.map((l) =>
+    l.name === 'cni0'
+      ? bridge('cni0', { bridge: { stp: false, vlanFiltering: false, nfCallIptables: true } })
+      : l,
+  );
+  assert.deepEqual(
+    run(nfIpt, makeNode({ links: perBridge, sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' } })),
+    [],
+  );
   assert.equal(nfIpt.missing!(makeNode({ sysctl: null })), 'sysctl not in the snapshot');
 });
 
@@ -43,7 +56,15 @@ test('bridge-nf-call-ip6tables-disabled: warning without IPv6 pods, critical wit
   assert.equal(w[0]!.id, 'bridge-nf-call-ip6tables-disabled');
   assert.equal(w[0]!.severity, 'warning');
   assert.equal(w[0]!.evidence[0]!.text, 'net.bridge.bridge-nf-call-ip6tables = 0');
-  const c = run(nfIp6t, makeNode({ sysctlPatch: patch, pods: [{ name: 'cni-1', addrs: [addr('eth0', '10.224.1.34/24'), addr('eth0', 'fd00:10:224:1::22/64')] }] }));
+  const c = run(
+    nfIp6t,
+    makeNode({
+      sysctlPatch: patch,
+      pods: [
+        { name: 'cni-1', addrs: [addr('eth0', '10.224.1.34/24'), addr('eth0', 'fd00:10:224:1::22/64')] },
+      ],
+    }),
+  );
   assert.equal(c[0]!.severity, 'critical');
   assert.deepEqual(run(nfIp6t, makeNode()), []);
 });
@@ -61,14 +82,21 @@ test('br-netfilter-not-loaded: no net.bridge.* keys, module absent, bridge with 
 
 test('br-netfilter-not-loaded: built-in (keys present, module absent) counts as loaded; unknown sysctl is skipped', () => {
   assert.deepEqual(run(brnf, makeNode({ modules: ['bridge'] })), []);
-  assert.deepEqual(run(brnf, makeNode({ sysctl: { 'net.ipv4.ip_forward': '1' }, modules: ['br_netfilter'] })), []);
+  assert.deepEqual(
+    run(brnf, makeNode({ sysctl: { 'net.ipv4.ip_forward': '1' }, modules: ['br_netfilter'] })),
+    [],
+  );
   const unknown = makeNode({ sysctl: null, modules: ['bridge'] });
   assert.deepEqual(run(brnf, unknown), []);
   assert.match(brnf.missing!(unknown)!, /sysctl/);
 });
 
 test('hairpin-mode-off: lists the pod ports without hairpin (bridge -d link wins over ip -d link)', () => {
-  const links = [...DEFAULT_LINKS.filter((l) => l.kind !== 'veth'), veth('veth1', 'cni0', false, { line: 5 }), veth('veth2', 'cni0', true, { line: 6 })];
+  const links = [
+    ...DEFAULT_LINKS.filter((l) => l.kind !== 'veth'),
+    veth('veth1', 'cni0', false, { line: 5 }),
+    veth('veth2', 'cni0', true, { line: 6 }),
+  ];
   const f = run(hairpin, makeNode({ links }));
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'hairpin-mode-off');
@@ -76,7 +104,19 @@ test('hairpin-mode-off: lists the pod ports without hairpin (bridge -d link wins
   assert.equal(f[0]!.evidence.length, 1);
   assert.equal(f[0]!.evidence[0]!.text, 'veth1 (port of cni0): hairpin off');
   assert.deepEqual(f[0]!.fix[0]!.commands, ['sudo bridge link set dev veth1 hairpin on']);
-  const bl = [{ ifname: 'veth1', index: 5, master: 'cni0', state: 'forwarding', hairpin: true, learning: true, flood: true, isolated: false, line: 1 }];
+  const bl = [
+    {
+      ifname: 'veth1',
+      index: 5,
+      master: 'cni0',
+      state: 'forwarding',
+      hairpin: true,
+      learning: true,
+      flood: true,
+      isolated: false,
+      line: 1,
+    },
+  ];
   assert.deepEqual(run(hairpin, makeNode({ links, bridgeLinks: bl })), []);
   assert.deepEqual(run(hairpin, makeNode()), []);
   const promisc = links.map((l) => (l.name === 'cni0' ? { ...l, flags: [...l.flags, 'PROMISC'] } : l));
@@ -89,13 +129,20 @@ const INCIDENT_CT = [
 ].join('\n');
 
 test('conntrack-unreplied-same-bridge: the incident line, critical with the sysctl at 0', () => {
-  const node = makeNode({ conntrack: ctEntries(INCIDENT_CT), raw: { conntrack: INCIDENT_CT }, sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' } });
+  const node = makeNode({
+    conntrack: ctEntries(INCIDENT_CT),
+    raw: { conntrack: INCIDENT_CT },
+    sysctlPatch: { 'net.bridge.bridge-nf-call-iptables': '0' },
+  });
   const f = run(unreplied, node);
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'conntrack-unreplied-same-bridge');
   assert.equal(f[0]!.severity, 'critical');
   assert.equal(f[0]!.evidence[0]!.line, 1);
-  assert.match(f[0]!.evidence[0]!.text, /^tcp +6 119 SYN_SENT src=10\.224\.1\.34 dst=10\.233\.53\.172 .*\[UNREPLIED\] src=10\.224\.1\.56/);
+  assert.match(
+    f[0]!.evidence[0]!.text,
+    /^tcp +6 119 SYN_SENT src=10\.224\.1\.34 dst=10\.233\.53\.172 .*\[UNREPLIED\] src=10\.224\.1\.56/,
+  );
   assert.match(f[0]!.evidence[0]!.text, /both in 10\.224\.1\.0\/24 on cni0/);
   assert.match(evidenceText(f[0]!), /net\.bridge\.bridge-nf-call-iptables = 0/);
 });
@@ -103,7 +150,8 @@ test('conntrack-unreplied-same-bridge: the incident line, critical with the sysc
 test('conntrack-unreplied-same-bridge: warning when the sysctl is on; nothing for cross-node or replied entries', () => {
   const node = makeNode({ conntrack: ctEntries(INCIDENT_CT) });
   assert.equal(run(unreplied, node)[0]!.severity, 'warning');
-  const other = 'tcp 6 119 SYN_SENT src=10.224.1.34 dst=10.233.53.172 sport=1 dport=8080 [UNREPLIED] src=10.224.2.23 dst=10.224.1.34 sport=8080 dport=1';
+  const other =
+    'tcp 6 119 SYN_SENT src=10.224.1.34 dst=10.233.53.172 sport=1 dport=8080 [UNREPLIED] src=10.224.2.23 dst=10.224.1.34 sport=8080 dport=1';
   assert.deepEqual(run(unreplied, makeNode({ conntrack: ctEntries(other) })), []);
   assert.deepEqual(run(unreplied, makeNode({ conntrack: ctEntries(INCIDENT_CT.split('\n')[1]!) })), []);
   assert.match(unreplied.missing!(makeNode())!, /conntrack/);

@@ -10,10 +10,15 @@ import { sourceOf } from './util.js';
 export function ctLineText(node: NodeModel, e: CtEntry): string {
   const raw = node.raw['conntrack']?.split(/\r?\n/)[e.line - 1]?.trim();
   if (raw) return raw;
-  const t = (x: CtEntry['orig']) => `src=${x.src} dst=${x.dst}${x.sport !== undefined ? ` sport=${x.sport}` : ''}${x.dport !== undefined ? ` dport=${x.dport}` : ''}`;
+  const t = (x: CtEntry['orig']) =>
+    `src=${x.src} dst=${x.dst}${x.sport !== undefined ? ` sport=${x.sport}` : ''}${x.dport !== undefined ? ` dport=${x.dport}` : ''}`;
   return `${e.proto} ${e.protoNum} ${e.timeout}${e.state ? ` ${e.state}` : ''} ${t(e.orig)}${e.flags.includes('UNREPLIED') ? ' [UNREPLIED]' : ''} ${t(e.reply)}`;
 }
 
 export function ctEvidence(node: NodeModel, e: CtEntry, note = ''): Evidence {
-  return { source: sourceOf(node, 'conntrack'), line: e.line, text: `${ctLineText(node, e)}${note ? `  (${note})` : ''}` };
+  return {
+    source: sourceOf(node, 'conntrack'),
+    line: e.line,
+    text: `${ctLineText(node, e)}${note ? `  (${note})` : ''}`,
+  };
 }

@@ -22,7 +22,7 @@ export const check: Check = {
     const nets = podNets(node).filter((n) => n.bridge);
     const netOf = (ip: string) => {
       const a = ipToInt(ip);
-      return a === undefined ? undefined : nets.find((n) => ((a & maskOf(n.len)) >>> 0) === n.addr);
+      return a === undefined ? undefined : nets.find((n) => (a & maskOf(n.len)) >>> 0 === n.addr);
     };
     const hits = (node.host.conntrack ?? []).filter((e) => {
       if (e.l3 !== 'ipv4' || !e.flags.includes('UNREPLIED')) return false;
@@ -31,7 +31,9 @@ export const check: Check = {
       return c !== undefined && c === netOf(e.reply.src);
     });
     if (hits.length === 0) return [];
-    const off = sysctlValue(node, 'net.bridge.bridge-nf-call-iptables') === '0' || (node.host.known.has('sysctl') && !hasBridgeNetfilterKeys(node));
+    const off =
+      sysctlValue(node, 'net.bridge.bridge-nf-call-iptables') === '0' ||
+      (node.host.known.has('sysctl') && !hasBridgeNetfilterKeys(node));
     const net = netOf(hits[0]!.orig.src)!;
     return [
       finding(check, node, {
@@ -41,15 +43,46 @@ export const check: Check = {
           ? 'The backend answered, but its reply was bridged straight to the client without passing conntrack, so it arrived from the pod IP instead of the Service IP and the client reset it: the connection times out.'
           : 'The backend never answered through conntrack: either it is not listening (then the client sees a timeout or a refusal) or its reply bypassed netfilter on the bridge.',
         evidence: [
-          ...hits.slice(0, 8).map((e) => ctEvidence(node, e, `client ${e.orig.src} and backend ${e.reply.src} are both in ${net.text} on ${net.bridge}; the Service address was ${e.orig.dst}`)),
-          ...(hits.length > 8 ? [{ source: sourceOf(node, 'conntrack'), text: `... and ${hits.length - 8} more` }] : []),
-          ...(node.host.known.has('sysctl') ? [sysctlEvidence(node, 'net.bridge.bridge-nf-call-iptables')] : []),
+          ...hits
+            .slice(0, 8)
+            .map((e) =>
+              ctEvidence(
+                node,
+                e,
+                `client ${e.orig.src} and backend ${e.reply.src} are both in ${net.text} on ${net.bridge}; the Service address was ${e.orig.dst}`,
+              ),
+            ),
+          ...(hits.length > 8
+            ? [{ source: sourceOf(node, 'conntrack'), text: `... and ${hits.length - 8} more` }]
+            : []),
+          ...(node.host.known.has('sysctl')
+            ? [sysctlEvidence(node, 'net.bridge.bridge-nf-call-iptables')]
+            : []),
         ],
         fix: [
-          { kind: 'runtime', description: 'let bridged frames pass iptables/conntrack, then drop the stuck entries', commands: ['sudo modprobe br_netfilter', 'sudo sysctl -w net.bridge.bridge-nf-call-iptables=1', `sudo conntrack -D -p ${hits[0]!.proto} --orig-dst ${hits[0]!.orig.dst}${hits[0]!.proto === 'tcp' ? ' --state SYN_SENT' : ''}`] },
-          { kind: 'persistent', description: 'keep br_netfilter and the sysctl across reboots', commands: ['echo br_netfilter | sudo tee /etc/modules-load.d/br_netfilter.conf', "echo 'net.bridge.bridge-nf-call-iptables = 1' | sudo tee /etc/sysctl.d/99-kubernetes.conf"] },
+          {
+            kind: 'runtime',
+            description: 'let bridged frames pass iptables/conntrack, then drop the stuck entries',
+            commands: [
+              'sudo modprobe br_netfilter',
+              'sudo sysctl -w net.bridge.bridge-nf-call-iptables=1',
+              `sudo conntrack -D -p ${hits[0]!.proto} --orig-dst ${hits[0]!.orig.dst}${hits[0]!.proto === 'tcp' ? ' --state SYN_SENT' : ''}`,
+            ],
+          },
+          {
+            kind: 'persistent',
+            description: 'keep br_netfilter and the sysctl across reboots',
+            commands: [
+              'echo br_netfilter | sudo tee /etc/modules-load.d/br_netfilter.conf',
+              "echo 'net.bridge.bridge-nf-call-iptables = 1' | sudo tee /etc/sysctl.d/99-kubernetes.conf",
+            ],
+          },
         ],
-        references: ['kubernetes/kubernetes#122174', 'kubernetes/kubernetes#127031', 'kelseyhightower/kubernetes-the-hard-way#561'],
+        references: [
+          'kubernetes/kubernetes#122174',
+          'kubernetes/kubernetes#127031',
+          'kelseyhightower/kubernetes-the-hard-way#561',
+        ],
       }),
     ];
   },

@@ -21,22 +21,56 @@ export const check: Check = {
       if (!chainOf(src.rs, 'nat', 'KUBE-SERVICES')) continue; // no kube-proxy Services in this rule set
       const fwd = chainOf(src.rs, 'filter', 'FORWARD');
       if (!fwd) continue;
-      const drops = reachableChains(src.rs, 'filter', fwd).some((c) => c.rules.some((r) => r.target?.t === 'DROP' && ctStates(r)?.includes('INVALID')));
+      const drops = reachableChains(src.rs, 'filter', fwd).some((c) =>
+        c.rules.some((r) => r.target?.t === 'DROP' && ctStates(r)?.includes('INVALID')),
+      );
       if (drops) continue;
       const ipt = iptablesCommand(node, src);
       return [
         finding(check, node, {
-          symptom: 'Long-lived or large transfers through a ClusterIP die now and then with "connection reset by peer", mostly under load or packet loss.',
+          symptom:
+            'Long-lived or large transfers through a ClusterIP die now and then with "connection reset by peer", mostly under load or packet loss.',
           evidence: [
-            chainEvidence(src, 'filter', fwd, '(no `-m conntrack --ctstate INVALID -j DROP` in FORWARD or the chains it jumps to)'),
-            node.host.sysctl.has('net.netfilter.nf_conntrack_tcp_be_liberal') ? sysctlEvidence(node, 'net.netfilter.nf_conntrack_tcp_be_liberal') : { source: sourceOf(node, 'sysctl'), text: 'net.netfilter.nf_conntrack_tcp_be_liberal absent: kernel default 0' },
+            chainEvidence(
+              src,
+              'filter',
+              fwd,
+              '(no `-m conntrack --ctstate INVALID -j DROP` in FORWARD or the chains it jumps to)',
+            ),
+            node.host.sysctl.has('net.netfilter.nf_conntrack_tcp_be_liberal')
+              ? sysctlEvidence(node, 'net.netfilter.nf_conntrack_tcp_be_liberal')
+              : {
+                  source: sourceOf(node, 'sysctl'),
+                  text: 'net.netfilter.nf_conntrack_tcp_be_liberal absent: kernel default 0',
+                },
           ],
           fix: [
-            { kind: 'runtime', description: 'drop INVALID packets before they are forwarded', commands: [`sudo ${ipt} -I FORWARD -m conntrack --ctstate INVALID -j DROP`] },
-            { kind: 'persistent', description: 'upgrade kube-proxy (>= 1.15 installs the rule) or make conntrack liberal', commands: ["echo 'net.netfilter.nf_conntrack_tcp_be_liberal = 1' | sudo tee /etc/sysctl.d/99-conntrack-liberal.conf", 'sudo sysctl --system'] },
+            {
+              kind: 'runtime',
+              description: 'drop INVALID packets before they are forwarded',
+              commands: [`sudo ${ipt} -I FORWARD -m conntrack --ctstate INVALID -j DROP`],
+            },
+            {
+              kind: 'persistent',
+              description: 'upgrade kube-proxy (>= 1.15 installs the rule) or make conntrack liberal',
+              commands: [
+                "echo 'net.netfilter.nf_conntrack_tcp_be_liberal = 1' | sudo tee /etc/sysctl.d/99-conntrack-liberal.conf",
+                'sudo sysctl --system',
+              ],
+            },
           ],
-          references: ['kubernetes/kubernetes#74839', 'kubernetes/kubernetes#74840', 'kubernetes/kubernetes#94861', 'kubernetes/kubernetes#117924', 'kubernetes/kubernetes#120412', 'https://kubernetes.io/blog/2019/03/29/kube-proxy-subtleties-debugging-an-intermittent-connection-reset/'],
-          versions: ['kube-proxy >= 1.15 adds the INVALID DROP rule (PR #74840)', 'kube-proxy >= 1.29 [unconfirmed] skips it when tcp_be_liberal = 1 (PR #120412)'],
+          references: [
+            'kubernetes/kubernetes#74839',
+            'kubernetes/kubernetes#74840',
+            'kubernetes/kubernetes#94861',
+            'kubernetes/kubernetes#117924',
+            'kubernetes/kubernetes#120412',
+            'https://kubernetes.io/blog/2019/03/29/kube-proxy-subtleties-debugging-an-intermittent-connection-reset/',
+          ],
+          versions: [
+            'kube-proxy >= 1.15 adds the INVALID DROP rule (PR #74840)',
+            'kube-proxy >= 1.29 [unconfirmed] skips it when tcp_be_liberal = 1 (PR #120412)',
+          ],
         }),
       ];
     }

@@ -29,6 +29,10 @@ export function ctStatEvidence(node: NodeModel, keys: string[], max = 4): Eviden
     line: r.line,
     text: `cpu=${r.cpu} ${keys.map((k) => `${k}=${r.values[k] ?? 0}`).join(' ')}`,
   }));
-  if (rows.length > max) out.push({ source: sourceOf(node, 'conntrack-stats'), text: `... ${rows.length - max} more CPU(s); totals: ${keys.map((k) => `${k}=${ctStat(node, k) ?? 0}`).join(' ')}` });
+  if (rows.length > max)
+    out.push({
+      source: sourceOf(node, 'conntrack-stats'),
+      text: `... ${rows.length - max} more CPU(s); totals: ${keys.map((k) => `${k}=${ctStat(node, k) ?? 0}`).join(' ')}`,
+    });
   return out;
 }

@@ -8,7 +8,16 @@
  */
 import type { ClusterModel, NetnsModel, NodeModel, Sourced } from '../model/node.js';
 import type { Addr, BridgeLink, Link, Neigh, Route } from '../model/net.js';
-import type { Chain, CtState, Match, Negatable, Rule, Ruleset, TableName, Target } from '../model/iptables.js';
+import type {
+  Chain,
+  CtState,
+  Match,
+  Negatable,
+  Rule,
+  Ruleset,
+  TableName,
+  Target,
+} from '../model/iptables.js';
 import type { CtEntry, CtStats, CtTuple } from '../model/conntrack.js';
 
 export function link(name: string, extra: Partial<Link> = {}): Link {
@@ -23,7 +32,9 @@ export function veth(name: string, master?: string, hairpin = true, extra: Parti
   return link(name, {
     kind: 'veth',
     master,
-    bridgePort: master ? { state: 'forwarding', hairpin, learning: true, flood: true, isolated: false } : undefined,
+    bridgePort: master
+      ? { state: 'forwarding', hairpin, learning: true, flood: true, isolated: false }
+      : undefined,
     ...extra,
   });
 }
@@ -31,11 +42,26 @@ export function veth(name: string, master?: string, hairpin = true, extra: Parti
 export function addr(ifname: string, cidr: string, extra: Partial<Addr> = {}): Addr {
   const [local, len] = cidr.split('/');
   const family = local!.includes(':') ? 'inet6' : 'inet';
-  return { ifname, family, local: local!, prefixlen: Number(len ?? (family === 'inet' ? 32 : 128)), scope: 'global', ...extra };
+  return {
+    ifname,
+    family,
+    local: local!,
+    prefixlen: Number(len ?? (family === 'inet' ? 32 : 128)),
+    scope: 'global',
+    ...extra,
+  };
 }
 
 export function route(dst: string, dev: string, extra: Partial<Route> = {}): Route {
-  return { table: 'main', type: 'unicast', dst, family: dst.includes(':') ? 'inet6' : 'inet', dev, flags: [], ...extra };
+  return {
+    table: 'main',
+    type: 'unicast',
+    dst,
+    family: dst.includes(':') ? 'inet6' : 'inet',
+    dev,
+    flags: [],
+    ...extra,
+  };
 }
 
 /** sysctls of a healthy kubeadm node */
@@ -86,7 +112,12 @@ export interface NodeSpec {
 export const DEFAULT_LINKS: Link[] = [
   link('lo', { mtu: 65536, linkType: 'loopback' }),
   link('eth0', { index: 2 }),
-  link('flannel.1', { index: 3, mtu: 1450, kind: 'vxlan', vxlan: { id: 1, local: '192.168.0.11', dev: 'eth0', port: 8472, learning: false } }),
+  link('flannel.1', {
+    index: 3,
+    mtu: 1450,
+    kind: 'vxlan',
+    vxlan: { id: 1, local: '192.168.0.11', dev: 'eth0', port: 8472, learning: false },
+  }),
   bridge('cni0', { index: 4, mtu: 1450 }),
   veth('vetha1b2c3d4', 'cni0', true, { index: 5, mtu: 1450 }),
   veth('vethe5f6a7b8', 'cni0', true, { index: 6, mtu: 1450 }),
@@ -113,7 +144,24 @@ function sysctlMap(values: Record<string, string>, file: string): Map<string, So
 }
 
 function netns(kind: 'host' | 'pod', name: string, node: string): NetnsModel {
-  return { name, kind, node, links: [], addrs: [], routes: [], rules: [], neighs: [], fdb: [], bridgeLinks: [], sysctl: new Map(), iptables: {}, ip6tables: {}, known: new Set(), assumptions: [], synthetic: false };
+  return {
+    name,
+    kind,
+    node,
+    links: [],
+    addrs: [],
+    routes: [],
+    rules: [],
+    neighs: [],
+    fdb: [],
+    bridgeLinks: [],
+    sysctl: new Map(),
+    iptables: {},
+    ip6tables: {},
+    known: new Set(),
+    assumptions: [],
+    synthetic: false,
+  };
 }
 
 export function makeNode(spec: NodeSpec = {}): NodeModel {
@@ -152,8 +200,17 @@ export function makeNode(spec: NodeSpec = {}): NodeModel {
     if (p.sysctl) ns.sysctl = sysctlMap(p.sysctl, `netns/${p.name}/sysctl`);
     return ns;
   });
-  const node: NodeModel = { name, kernel: spec.kernel ?? '6.1.0-18-amd64', host, pods, raw: { ...(spec.raw ?? {}) }, sourceFiles: files, diagnostics: [] };
-  if (spec.modules !== null) node.modules = new Set(spec.modules ?? ['br_netfilter', 'bridge', 'vxlan', 'nf_conntrack', 'overlay']);
+  const node: NodeModel = {
+    name,
+    kernel: spec.kernel ?? '6.1.0-18-amd64',
+    host,
+    pods,
+    raw: { ...(spec.raw ?? {}) },
+    sourceFiles: files,
+    diagnostics: [],
+  };
+  if (spec.modules !== null)
+    node.modules = new Set(spec.modules ?? ['br_netfilter', 'bridge', 'vxlan', 'nf_conntrack', 'overlay']);
   if (spec.ctStats) node.ctStats = spec.ctStats;
   return node;
 }
@@ -168,7 +225,8 @@ export function cluster(...nodes: NodeModel[]): ClusterModel {
 function tokens(s: string): string[] {
   const out: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]!);
+  for (let m = re.exec(s); m; m = re.exec(s))
+    out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]!);
   return out;
 }
 
@@ -201,10 +259,26 @@ function target(name: string, args: string[]): Target {
     case 'MASQUERADE':
       return { t: 'MASQUERADE', random: has('--random'), randomFully: has('--random-fully') };
     case 'SNAT':
-      return { t: 'SNAT', to: { addrFrom: val('--to-source') }, random: has('--random'), randomFully: has('--random-fully'), persistent: false };
+      return {
+        t: 'SNAT',
+        to: { addrFrom: val('--to-source') },
+        random: has('--random'),
+        randomFully: has('--random-fully'),
+        persistent: false,
+      };
     case 'DNAT': {
       const [a, p] = (val('--to-destination') ?? '').split(':');
-      return { t: 'DNAT', to: { addrFrom: a, addrTo: a, portFrom: p ? Number(p) : undefined, portTo: p ? Number(p) : undefined }, random: false, persistent: false };
+      return {
+        t: 'DNAT',
+        to: {
+          addrFrom: a,
+          addrTo: a,
+          portFrom: p ? Number(p) : undefined,
+          portTo: p ? Number(p) : undefined,
+        },
+        random: false,
+        persistent: false,
+      };
     }
     case 'MARK':
       return { t: 'MARK', op: markOf(val('--set-xmark') ?? '0/0') };
@@ -246,20 +320,30 @@ export function parseRuleText(text: string, line: number): Rule {
       r.target = w === '-g' && tg.t === 'jump' ? { t: 'goto', chain: tg.chain } : tg;
       break;
     } else if (w === '--comment') r.matches.push({ m: 'comment', comment: next() });
-    else if (w === '--mark') r.matches.push({ m: mod === 'connmark' ? 'connmark' : 'mark', mark: nv(markOf(next())) });
-    else if (w === '--ctstate') r.matches.push({ m: 'conntrack', ctstate: nv(next().split(',') as CtState[]) });
+    else if (w === '--mark')
+      r.matches.push({ m: mod === 'connmark' ? 'connmark' : 'mark', mark: nv(markOf(next())) });
+    else if (w === '--ctstate')
+      r.matches.push({ m: 'conntrack', ctstate: nv(next().split(',') as CtState[]) });
     else if (w === '--state') r.matches.push({ m: 'state', state: nv(next().split(',') as CtState[]) });
     else if (w === '--dport' || w === '--sport') {
       const p = nv(ports(next()));
-      const m: Match = { m: (mod === 'udp' ? 'udp' : 'tcp') as 'tcp' | 'udp', ...(w === '--dport' ? { dport: p } : { sport: p }) };
+      const m: Match = {
+        m: (mod === 'udp' ? 'udp' : 'tcp') as 'tcp' | 'udp',
+        ...(w === '--dport' ? { dport: p } : { sport: p }),
+      };
       r.matches.push(m);
-    } else if (w === '--dst-type' || w === '--src-type') r.matches.push({ m: 'addrtype', [w === '--dst-type' ? 'dstType' : 'srcType']: nv(next().split(',')) } as Match);
+    } else if (w === '--dst-type' || w === '--src-type')
+      r.matches.push({
+        m: 'addrtype',
+        [w === '--dst-type' ? 'dstType' : 'srcType']: nv(next().split(',')),
+      } as Match);
     else if (w === '--match-set') {
       const setName = nv(next());
       r.matches.push({ m: 'set', setName, flags: next().split(',') as ('src' | 'dst')[] });
     } else if (w === '--physdev-is-bridged') r.matches.push({ m: 'physdev', isBridged: nv(true as const) });
     else if (w === '--nfacct-name') r.matches.push({ m: 'nfacct', name: next() });
-    else if (w === '--probability') r.matches.push({ m: 'statistic', mode: 'random', probability: Number(next()), neg: false });
+    else if (w === '--probability')
+      r.matches.push({ m: 'statistic', mode: 'random', probability: Number(next()), neg: false });
     else if (w === '--mode') next();
     else if (w.startsWith('--')) r.matches.push({ m: 'unsupported', module: mod, raw: w });
   }
@@ -275,7 +359,15 @@ export function ruleset(text: string, backend: Ruleset['backend'] = 'legacy'): R
   let table: TableName | undefined;
   const chainOf = (name: string, line: number): Chain => {
     const t = rs.tables[table!]!;
-    t.chains[name] ??= { name, builtin: name === name.toUpperCase() && ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].includes(name), policy: undefined, rules: [], line };
+    t.chains[name] ??= {
+      name,
+      builtin:
+        name === name.toUpperCase() &&
+        ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].includes(name),
+      policy: undefined,
+      rules: [],
+      line,
+    };
     const c = t.chains[name]!;
     if (c.builtin) c.policy ??= 'ACCEPT';
     return c;
@@ -318,7 +410,16 @@ export function ctEntries(text: string): CtEntry[] {
   text.split('\n').forEach((raw, i) => {
     const w = raw.trim().split(/\s+/);
     if (w.length < 4) return;
-    const e: CtEntry = { l3: 'ipv4', proto: w[0]!, protoNum: Number(w[1]), timeout: Number(w[2]), orig: { src: '', dst: '' }, reply: { src: '', dst: '' }, flags: [], line: i + 1 };
+    const e: CtEntry = {
+      l3: 'ipv4',
+      proto: w[0]!,
+      protoNum: Number(w[1]),
+      timeout: Number(w[2]),
+      orig: { src: '', dst: '' },
+      reply: { src: '', dst: '' },
+      flags: [],
+      line: i + 1,
+    };
     let k = 3;
     if (/^[A-Z_]+$/.test(w[k]!)) e.state = w[k++];
     const dirs: [string, string][][] = [];
@@ -387,11 +488,17 @@ COMMIT
 `;
 
 /** Run one check on one node (a cluster of that node unless given). */
-export function run(c: { run: (n: NodeModel, cl: ClusterModel) => import('./types.js').Finding[] }, node: NodeModel, cl?: ClusterModel): import('./types.js').Finding[] {
+export function run(
+  c: { run: (n: NodeModel, cl: ClusterModel) => import('./types.js').Finding[] },
+  node: NodeModel,
+  cl?: ClusterModel,
+): import('./types.js').Finding[] {
   return c.run(node, cl ?? cluster(node));
 }
 
 /** Evidence texts of a finding joined by newlines, for `assert.match`. */
 export function evidenceText(f: { evidence: { text: string; source: string; line?: number }[] }): string {
-  return f.evidence.map((e) => `${e.text} [${e.source}${e.line !== undefined ? `:${e.line}` : ''}]`).join('\n');
+  return f.evidence
+    .map((e) => `${e.text} [${e.source}${e.line !== undefined ? `:${e.line}` : ''}]`)
+    .join('\n');
 }

@@ -38,7 +38,9 @@ export function acceptKind(chain: Chain, r: Rule, nets: PodNet[], podLinks: Link
   if (!r.src && !r.dst && !r.inIface && !r.outIface) return 'unconditional';
   const src = r.src && !r.src.neg && nets.some((n) => coversNet(r.src!.value, n));
   const dst = r.dst && !r.dst.neg && nets.some((n) => coversNet(r.dst!.value, n));
-  const iface = (r.inIface && !r.inIface.neg && ifaceMatches(r.inIface.value, podLinks)) || (r.outIface && !r.outIface.neg && ifaceMatches(r.outIface.value, podLinks));
+  const iface =
+    (r.inIface && !r.inIface.neg && ifaceMatches(r.inIface.value, podLinks)) ||
+    (r.outIface && !r.outIface.neg && ifaceMatches(r.outIface.value, podLinks));
   return src || dst || iface ? 'pod' : undefined;
 }
 

@@ -45,7 +45,10 @@ export function sysctlAssignments(text: string): SysctlAssignment[] {
     const eq = t.indexOf('=');
     if (eq < 0) continue;
     const name = t.slice(0, eq).trim().replace(/^-/, '').replace(/\//g, '.');
-    const value = t.slice(eq + 1).trim().replace(/\s+/g, ' ');
+    const value = t
+      .slice(eq + 1)
+      .trim()
+      .replace(/\s+/g, ' ');
     if (name) out.push({ ...l, name, value });
   }
   return out;

@@ -22,23 +22,58 @@ export const check: Check = {
       for (const p of ports) {
         const b = bl.get(p.name);
         const hp = b ? b.hairpin : p.bridgePort?.hairpin;
-        if (hp === false) off.push({ bridge: bridge.name, port: p.name, line: b?.line ?? p.line, src: b ? 'bridge-link' : 'ip-link' });
+        if (hp === false)
+          off.push({
+            bridge: bridge.name,
+            port: p.name,
+            line: b?.line ?? p.line,
+            src: b ? 'bridge-link' : 'ip-link',
+          });
       }
     }
     if (off.length === 0) return [];
     const shown = off.slice(0, 20);
     return [
       finding(check, node, {
-        symptom: 'A pod that calls its own Service times out when the load balancer picks the pod itself (always with one replica, 1/N of the time otherwise); other callers work.',
+        symptom:
+          'A pod that calls its own Service times out when the load balancer picks the pod itself (always with one replica, 1/N of the time otherwise); other callers work.',
         evidence: [
-          ...shown.map((o) => ({ source: sourceOf(node, o.src), line: o.line, text: `${o.port} (port of ${o.bridge}): hairpin off` })),
-          ...(off.length > shown.length ? [{ source: sourceOf(node, 'bridge-link'), text: `... and ${off.length - shown.length} more port(s)` }] : []),
+          ...shown.map((o) => ({
+            source: sourceOf(node, o.src),
+            line: o.line,
+            text: `${o.port} (port of ${o.bridge}): hairpin off`,
+          })),
+          ...(off.length > shown.length
+            ? [
+                {
+                  source: sourceOf(node, 'bridge-link'),
+                  text: `... and ${off.length - shown.length} more port(s)`,
+                },
+              ]
+            : []),
         ],
         fix: [
-          { kind: 'runtime', description: 'turn hairpin on for the ports', commands: shown.map((o) => `sudo bridge link set dev ${o.port} hairpin on`) },
-          { kind: 'persistent', description: 'let the CNI / kubelet set it for every new pod', commands: ['"hairpinMode": true   # in the bridge plugin of /etc/cni/net.d/*.conflist (flannel: cbr0 delegate)', 'kubelet --hairpin-mode=hairpin-veth'] },
+          {
+            kind: 'runtime',
+            description: 'turn hairpin on for the ports',
+            commands: shown.map((o) => `sudo bridge link set dev ${o.port} hairpin on`),
+          },
+          {
+            kind: 'persistent',
+            description: 'let the CNI / kubelet set it for every new pod',
+            commands: [
+              '"hairpinMode": true   # in the bridge plugin of /etc/cni/net.d/*.conflist (flannel: cbr0 delegate)',
+              'kubelet --hairpin-mode=hairpin-veth',
+            ],
+          },
         ],
-        references: ['kubernetes/kubernetes#13375', 'kubernetes/kubernetes#20475', 'kubernetes/kubernetes#43966', 'flannel-io/flannel#849', 'cloudnativelabs/kube-router#189'],
+        references: [
+          'kubernetes/kubernetes#13375',
+          'kubernetes/kubernetes#20475',
+          'kubernetes/kubernetes#43966',
+          'flannel-io/flannel#849',
+          'cloudnativelabs/kube-router#189',
+        ],
         versions: ['kubelet 1.6 regression left hairpin_mode 0 (kubernetes#43966)'],
       }),
     ];

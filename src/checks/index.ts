@@ -100,7 +100,12 @@ export interface CheckRun {
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.id.localeCompare(b.id) || a.node.localeCompare(b.node));
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      a.id.localeCompare(b.id) ||
+      a.node.localeCompare(b.node),
+  );
 }
 
 export function runChecks(cluster: ClusterModel, opts: { only?: string[]; checks?: Check[] } = {}): CheckRun {

@@ -17,11 +17,26 @@ export const check: Check = {
     if (sysctlValue(node, 'net.ipv4.ip_forward') !== '0') return [];
     return [
       finding(check, node, {
-        symptom: 'Pods cannot reach pods on other nodes, Services whose endpoints are elsewhere, or the internet; connections time out without any ICMP. Same-node pod-to-pod over the bridge still works.',
+        symptom:
+          'Pods cannot reach pods on other nodes, Services whose endpoints are elsewhere, or the internet; connections time out without any ICMP. Same-node pod-to-pod over the bridge still works.',
         evidence: [sysctlEvidence(node, 'net.ipv4.ip_forward')],
-        fix: sysctlFix({ 'net.ipv4.ip_forward': '1' }, '/etc/sysctl.d/99-kubernetes-ipforward.conf', 'enable forwarding now'),
-        references: ['kubernetes/kubeadm#580', 'kubernetes/kubeadm#1062', 'Azure/acs-engine#3394', 'openshift/origin#9931', 'kubernetes-sigs/kubespray#747', 'kubernetes/kops#3977'],
-        versions: ['Docker set ip_forward=1 when it started; containerd/CRI-O nodes must set it themselves', 'RHEL `service network restart` and some cloud images reset it to 0'],
+        fix: sysctlFix(
+          { 'net.ipv4.ip_forward': '1' },
+          '/etc/sysctl.d/99-kubernetes-ipforward.conf',
+          'enable forwarding now',
+        ),
+        references: [
+          'kubernetes/kubeadm#580',
+          'kubernetes/kubeadm#1062',
+          'Azure/acs-engine#3394',
+          'openshift/origin#9931',
+          'kubernetes-sigs/kubespray#747',
+          'kubernetes/kops#3977',
+        ],
+        versions: [
+          'Docker set ip_forward=1 when it started; containerd/CRI-O nodes must set it themselves',
+          'RHEL `service network restart` and some cloud images reset it to 0',
+        ],
       }),
     ];
   },

@@ -17,8 +17,15 @@ export const check: Check = {
   run(node) {
     if (sysctlValue(node, 'net.ipv4.ip_forward') !== '1') return [];
     const pod = new Set(podFacingLinks(node).map((l) => l.name));
-    const uplinks = new Set(node.host.routes.filter((r) => r.dst === 'default' && r.family === 'inet' && r.dev).map((r) => r.dev!));
-    const off = node.host.links.filter((l) => l.name !== 'lo' && sysctlValue(node, `net.ipv4.conf.${l.name}.forwarding`) === '0' && (pod.has(l.name) || uplinks.has(l.name)));
+    const uplinks = new Set(
+      node.host.routes.filter((r) => r.dst === 'default' && r.family === 'inet' && r.dev).map((r) => r.dev!),
+    );
+    const off = node.host.links.filter(
+      (l) =>
+        l.name !== 'lo' &&
+        sysctlValue(node, `net.ipv4.conf.${l.name}.forwarding`) === '0' &&
+        (pod.has(l.name) || uplinks.has(l.name)),
+    );
     if (off.length === 0) return [];
     return [
       finding(check, node, {
@@ -26,11 +33,21 @@ export const check: Check = {
         evidence: [
           sysctlEvidence(node, 'net.ipv4.ip_forward'),
           ...off.map((l) => sysctlEvidence(node, `net.ipv4.conf.${l.name}.forwarding`)),
-          ...off.map((l) => ({ source: sourceOf(node, 'ip-link'), line: l.line, text: `${l.name} carries ${pod.has(l.name) ? 'pod' : 'uplink (default route)'} traffic` })),
+          ...off.map((l) => ({
+            source: sourceOf(node, 'ip-link'),
+            line: l.line,
+            text: `${l.name} carries ${pod.has(l.name) ? 'pod' : 'uplink (default route)'} traffic`,
+          })),
         ],
-        fix: sysctlFix(Object.fromEntries(off.map((l) => [`net.ipv4.conf.${l.name}.forwarding`, '1'])), '/etc/sysctl.d/99-kubernetes-forwarding.conf', 'turn forwarding on for those interfaces'),
+        fix: sysctlFix(
+          Object.fromEntries(off.map((l) => [`net.ipv4.conf.${l.name}.forwarding`, '1'])),
+          '/etc/sysctl.d/99-kubernetes-forwarding.conf',
+          'turn forwarding on for those interfaces',
+        ),
         references: ['kubernetes/kubernetes#45022', 'Azure/acs-engine#3394'],
-        versions: ['writing net.ipv4.ip_forward resets every conf.*.forwarding; a later per-interface write (systemd-networkd IPForward=, NetworkManager) can turn one off again'],
+        versions: [
+          'writing net.ipv4.ip_forward resets every conf.*.forwarding; a later per-interface write (systemd-networkd IPForward=, NetworkManager) can turn one off again',
+        ],
       }),
     ];
   },

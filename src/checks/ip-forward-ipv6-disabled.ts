@@ -17,11 +17,21 @@ export const check: Check = {
     if (sysctlValue(node, 'net.ipv6.conf.all.forwarding') !== '0' || !podsUseIpv6(node)) return [];
     return [
       finding(check, node, {
-        symptom: 'IPv6 traffic of pods to other nodes, IPv6 Services with remote endpoints and IPv6 egress time out (dual-stack clusters: IPv4 works, IPv6 does not).',
-        evidence: [sysctlEvidence(node, 'net.ipv6.conf.all.forwarding'), { source: sourceOf(node, 'ip-addr'), text: 'pods on this node have global IPv6 addresses' }],
-        fix: sysctlFix({ 'net.ipv6.conf.all.forwarding': '1' }, '/etc/sysctl.d/99-kubernetes-ipv6.conf', 'enable IPv6 forwarding now'),
+        symptom:
+          'IPv6 traffic of pods to other nodes, IPv6 Services with remote endpoints and IPv6 egress time out (dual-stack clusters: IPv4 works, IPv6 does not).',
+        evidence: [
+          sysctlEvidence(node, 'net.ipv6.conf.all.forwarding'),
+          { source: sourceOf(node, 'ip-addr'), text: 'pods on this node have global IPv6 addresses' },
+        ],
+        fix: sysctlFix(
+          { 'net.ipv6.conf.all.forwarding': '1' },
+          '/etc/sysctl.d/99-kubernetes-ipv6.conf',
+          'enable IPv6 forwarding now',
+        ),
         references: ['kubernetes/kubeadm#1062', 'Azure/acs-engine#3394'],
-        versions: ['IPv4 and IPv6 forwarding are separate switches; kubeadm preflight checks both on dual-stack clusters'],
+        versions: [
+          'IPv4 and IPv6 forwarding are separate switches; kubeadm preflight checks both on dual-stack clusters',
+        ],
       }),
     ];
   },

@@ -10,7 +10,8 @@ import { finding, needAny } from './util.js';
 import { allRules, rulesets, rulesetSize, type SourcedRuleset } from './rules.js';
 
 /** chains of kube-proxy's Services and of CNIs (not kubelet's own KUBE-FIREWALL / KUBE-MARK-* / KUBE-POSTROUTING) */
-const OWNER = /^(KUBE-(SERVICES|SVC-|SEP-|FORWARD|NODEPORTS|EXTERNAL)|FLANNEL-|cali-|CILIUM_|CNI-|AWS-|KUBE-ROUTER-)/;
+const OWNER =
+  /^(KUBE-(SERVICES|SVC-|SEP-|FORWARD|NODEPORTS|EXTERNAL)|FLANNEL-|cali-|CILIUM_|CNI-|AWS-|KUBE-ROUTER-)/;
 
 function owned(rs: Ruleset): { n: number; first?: { chain: string; line: number; text: string } } {
   let n = 0;
@@ -26,7 +27,11 @@ function owned(rs: Ruleset): { n: number; first?: { chain: string; line: number;
 function ev(src: SourcedRuleset): Evidence {
   const size = rulesetSize(src.rs);
   const o = owned(src.rs);
-  return { source: src.source, line: o.first?.line, text: `${src.backend}: ${size.rules} rules, ${o.n} in kube-proxy/CNI chains${o.first ? ` (first: -A ${o.first.chain} ${o.first.text})` : ''}` };
+  return {
+    source: src.source,
+    line: o.first?.line,
+    text: `${src.backend}: ${size.rules} rules, ${o.n} in kube-proxy/CNI chains${o.first ? ` (first: -A ${o.first.chain} ${o.first.text})` : ''}`,
+  };
 }
 
 export const check: Check = {
@@ -40,11 +45,37 @@ export const check: Check = {
     const legacy = all.find((s) => s.backend === 'legacy');
     const nft = all.find((s) => s.backend === 'nft');
     const fix = [
-      { kind: 'runtime' as const, description: 'see both halves, then flush the backend the node does not use (here: the one with fewer rules) and restart kube-proxy and the CNI agent', commands: ['sudo iptables-legacy-save | grep -c KUBE-', 'sudo iptables-nft-save | grep -c KUBE-', 'sudo iptables-legacy -t nat -F && sudo iptables-legacy -t filter -F   # only after checking which side is stale'] },
-      { kind: 'persistent' as const, description: 'one backend per node: update-alternatives on the host and the same mode in every container that writes rules (kubernetes-sigs/iptables-wrappers)', commands: ['sudo update-alternatives --set iptables /usr/sbin/iptables-nft', 'sudo update-alternatives --set ip6tables /usr/sbin/ip6tables-nft'] },
+      {
+        kind: 'runtime' as const,
+        description:
+          'see both halves, then flush the backend the node does not use (here: the one with fewer rules) and restart kube-proxy and the CNI agent',
+        commands: [
+          'sudo iptables-legacy-save | grep -c KUBE-',
+          'sudo iptables-nft-save | grep -c KUBE-',
+          'sudo iptables-legacy -t nat -F && sudo iptables-legacy -t filter -F   # only after checking which side is stale',
+        ],
+      },
+      {
+        kind: 'persistent' as const,
+        description:
+          'one backend per node: update-alternatives on the host and the same mode in every container that writes rules (kubernetes-sigs/iptables-wrappers)',
+        commands: [
+          'sudo update-alternatives --set iptables /usr/sbin/iptables-nft',
+          'sudo update-alternatives --set ip6tables /usr/sbin/ip6tables-nft',
+        ],
+      },
     ];
-    const refs = ['kubernetes/kubernetes#71305', 'kubernetes/kubernetes#109811', 'kubernetes/kubernetes#112477', 'kubernetes/website#16271', 'cloudnativelabs/kube-router#1069', 'Rancher KB 000022178'];
-    const versions = ['iptables 1.8.0-1.8.2 (nft) had rule-duplication bugs (kubernetes#71305); iptables-save/restore of 1.8.8 vs 1.8.7 disagree (kubernetes#112477)'];
+    const refs = [
+      'kubernetes/kubernetes#71305',
+      'kubernetes/kubernetes#109811',
+      'kubernetes/kubernetes#112477',
+      'kubernetes/website#16271',
+      'cloudnativelabs/kube-router#1069',
+      'Rancher KB 000022178',
+    ];
+    const versions = [
+      'iptables 1.8.0-1.8.2 (nft) had rule-duplication bugs (kubernetes#71305); iptables-save/restore of 1.8.8 vs 1.8.7 disagree (kubernetes#112477)',
+    ];
     if (legacy && nft) {
       const l = rulesetSize(legacy.rs).rules;
       const n = rulesetSize(nft.rs).rules;
@@ -68,8 +99,15 @@ export const check: Check = {
       return [
         finding(check, node, {
           severity: 'warning',
-          symptom: 'Legacy tables exist next to the nft rules shown: both run, and podpath cannot see the legacy half (collect iptables-legacy-save too).',
-          evidence: [{ source: warned.source, text: '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them' }, ev(warned)],
+          symptom:
+            'Legacy tables exist next to the nft rules shown: both run, and podpath cannot see the legacy half (collect iptables-legacy-save too).',
+          evidence: [
+            {
+              source: warned.source,
+              text: '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them',
+            },
+            ev(warned),
+          ],
           fix,
           references: refs,
           versions,

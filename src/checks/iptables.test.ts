@@ -5,7 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LINKS, evidenceText, makeNode, ruleset, run, ctStats, KUBE_FLANNEL_RULES } from './fixtures.js';
+import {
+  DEFAULT_LINKS,
+  evidenceText,
+  makeNode,
+  ruleset,
+  run,
+  ctStats,
+  KUBE_FLANNEL_RULES,
+} from './fixtures.js';
 import { check as mixed } from './iptables-backends-mixed.js';
 import { check as rf } from './masquerade-not-random-fully.js';
 import { check as noEp } from './service-without-endpoints.js';
@@ -21,7 +29,10 @@ test('iptables-backends-mixed: kube-proxy chains in both backends is critical, w
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'iptables-backends-mixed');
   assert.equal(f[0]!.severity, 'critical');
-  assert.match(f[0]!.evidence[0]!.text, /^legacy: 22 rules, 11 in kube-proxy\/CNI chains \(first: -A FLANNEL-POSTRTG -s 10\.224\.0\.0\/16 /);
+  assert.match(
+    f[0]!.evidence[0]!.text,
+    /^legacy: 22 rules, 11 in kube-proxy\/CNI chains \(first: -A FLANNEL-POSTRTG -s 10\.224\.0\.0\/16 /,
+  );
   assert.match(f[0]!.evidence[1]!.text, /^nft: 22 rules/);
   assert.equal(f[0]!.evidence[0]!.source, 'iptables-legacy-save');
   assert.equal(f[0]!.evidence[0]!.line, 11);
@@ -29,28 +40,49 @@ test('iptables-backends-mixed: kube-proxy chains in both backends is critical, w
 });
 
 test('iptables-backends-mixed: warning for other rules in both; the nft warning line; negative for one backend', () => {
-  const other = ruleset('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'nft');
+  const other = ruleset(
+    '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+    'nft',
+  );
   assert.equal(run(mixed, makeNode({ iptables: { legacy: KUBE, nft: other } }))[0]!.severity, 'warning');
-  const warned = ruleset('# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n' + KUBE_FLANNEL_RULES, 'nft');
+  const warned = ruleset(
+    '# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n' + KUBE_FLANNEL_RULES,
+    'nft',
+  );
   const w = run(mixed, makeNode({ iptables: { nft: warned } }));
   assert.equal(w.length, 1);
   assert.equal(w[0]!.severity, 'warning');
   assert.match(w[0]!.evidence[0]!.text, /iptables-legacy tables present/);
   assert.deepEqual(run(mixed, makeNode({ iptables: { nft: ruleset(KUBE_FLANNEL_RULES, 'nft') } })), []);
   const empty = ruleset('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
-  assert.deepEqual(run(mixed, makeNode({ iptables: { legacy: empty, nft: ruleset(KUBE_FLANNEL_RULES, 'nft') } })), [], 'empty legacy tables are not rules');
+  assert.deepEqual(
+    run(mixed, makeNode({ iptables: { legacy: empty, nft: ruleset(KUBE_FLANNEL_RULES, 'nft') } })),
+    [],
+    'empty legacy tables are not rules',
+  );
 });
 
 test('masquerade-not-random-fully: lists MASQUERADE/SNAT without --random-fully; warning with insert_failed', () => {
-  const rs = ruleset(KUBE_FLANNEL_RULES.replace('-j MASQUERADE --random-fully\n-A KUBE-MARK-MASQ', '-j MASQUERADE\n-A KUBE-MARK-MASQ'));
+  const rs = ruleset(
+    KUBE_FLANNEL_RULES.replace(
+      '-j MASQUERADE --random-fully\n-A KUBE-MARK-MASQ',
+      '-j MASQUERADE\n-A KUBE-MARK-MASQ',
+    ),
+  );
   const f = run(rf, makeNode({ iptables: { legacy: rs } }));
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'masquerade-not-random-fully');
   assert.equal(f[0]!.severity, 'info');
   assert.equal(f[0]!.evidence.length, 1);
-  assert.equal(f[0]!.evidence[0]!.text, '-A FLANNEL-POSTRTG -s 10.224.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE');
+  assert.equal(
+    f[0]!.evidence[0]!.text,
+    '-A FLANNEL-POSTRTG -s 10.224.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE',
+  );
   assert.equal(f[0]!.evidence[0]!.line, 11);
-  assert.equal(run(rf, makeNode({ iptables: { legacy: rs }, ctStats: ctStats({ insert_failed: 3 }) }))[0]!.severity, 'warning');
+  assert.equal(
+    run(rf, makeNode({ iptables: { legacy: rs }, ctStats: ctStats({ insert_failed: 3 }) }))[0]!.severity,
+    'warning',
+  );
   assert.deepEqual(run(rf, makeNode({ iptables: { legacy: KUBE } })), []);
 });
 
@@ -71,11 +103,25 @@ test('service-without-endpoints: REJECT "has no endpoints" rules with their line
   assert.equal(f[0]!.severity, 'warning');
   assert.equal(f[0]!.evidence.length, 2);
   assert.equal(f[0]!.evidence[0]!.line, 5);
-  assert.match(f[0]!.evidence[0]!.text, /^-A KUBE-SERVICES -d 10\.96\.12\.7\/32 .*"shop\/cart:http has no endpoints".* -j REJECT/);
+  assert.match(
+    f[0]!.evidence[0]!.text,
+    /^-A KUBE-SERVICES -d 10\.96\.12\.7\/32 .*"shop\/cart:http has no endpoints".* -j REJECT/,
+  );
   assert.match(f[0]!.title, /shop\/cart:http/);
-  const ipvs = run(noEp, makeNode({ raw: { ipvsadm: '-A -t 10.96.0.50:80 -s rr\n-A -t 10.96.0.1:443 -s rr\n-a -t 10.96.0.1:443 -r 192.168.0.11:6443 -m -w 1\n' } }));
+  const ipvs = run(
+    noEp,
+    makeNode({
+      raw: {
+        ipvsadm:
+          '-A -t 10.96.0.50:80 -s rr\n-A -t 10.96.0.1:443 -s rr\n-a -t 10.96.0.1:443 -r 192.168.0.11:6443 -m -w 1\n',
+      },
+    }),
+  );
   assert.equal(ipvs.length, 1);
-  assert.deepEqual(ipvs[0]!.evidence.map((e) => [e.text, e.line]), [['IPVS virtual service TCP 10.96.0.50:80 has no real servers', 1]]);
+  assert.deepEqual(
+    ipvs[0]!.evidence.map((e) => [e.text, e.line]),
+    [['IPVS virtual service TCP 10.96.0.50:80 has no real servers', 1]],
+  );
   assert.deepEqual(run(noEp, makeNode({ iptables: { legacy: KUBE } })), []);
 });
 
@@ -84,9 +130,14 @@ test('etp-local-no-local-endpoint: "has no local endpoints" drops, info', () => 
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'etp-local-no-local-endpoint');
   assert.equal(f[0]!.severity, 'info');
-  assert.deepEqual(f[0]!.evidence.map((e) => e.line), [7]);
+  assert.deepEqual(
+    f[0]!.evidence.map((e) => e.line),
+    [7],
+  );
   assert.match(f[0]!.evidence[0]!.text, /shop\/web:http has no local endpoints/);
-  const old = ruleset('*nat\n:KUBE-XLB-X - [0:0]\n-A KUBE-XLB-X -m comment --comment "ns/svc: has no local endpoints" -j KUBE-MARK-DROP\nCOMMIT\n');
+  const old = ruleset(
+    '*nat\n:KUBE-XLB-X - [0:0]\n-A KUBE-XLB-X -m comment --comment "ns/svc: has no local endpoints" -j KUBE-MARK-DROP\nCOMMIT\n',
+  );
   assert.equal(run(etp, makeNode({ iptables: { legacy: old } })).length, 1);
   assert.deepEqual(run(etp, makeNode({ iptables: { legacy: KUBE } })), []);
 });
@@ -100,21 +151,38 @@ test('cluster-cidr-missing: cluster IP rules and no KUBE-MARK-MASQ for them', ()
   assert.match(f[0]!.evidence[0]!.text, /^-A KUBE-SERVICES -d 10\.233\.53\.172\/32 .*cluster IP/);
   assert.match(f[0]!.evidence[1]!.text, /none of the 1 ClusterIP rules/);
   assert.deepEqual(run(cidr, makeNode({ iptables: { legacy: KUBE } })), []);
-  const ipvs = ruleset('*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES ! -s 10.224.0.0/16 -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ\n-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT\nCOMMIT\n');
+  const ipvs = ruleset(
+    '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES ! -s 10.224.0.0/16 -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ\n-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT\nCOMMIT\n',
+  );
   assert.deepEqual(run(cidr, makeNode({ iptables: { legacy: ipvs } })), []);
-  const ipvsNo = ruleset('*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT\nCOMMIT\n');
+  const ipvsNo = ruleset(
+    '*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT\nCOMMIT\n',
+  );
   assert.equal(run(cidr, makeNode({ iptables: { legacy: ipvsNo } })).length, 1);
 });
 
 test('route-localnet-exposed: route_localnet = 1 without the localnet DROP', () => {
   const filterOnly = ruleset('*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n');
-  const f = run(localnet, makeNode({ iptables: { legacy: filterOnly }, sysctlPatch: { 'net.ipv4.conf.all.route_localnet': '1', 'net.ipv4.conf.default.route_localnet': '1' } }));
+  const f = run(
+    localnet,
+    makeNode({
+      iptables: { legacy: filterOnly },
+      sysctlPatch: { 'net.ipv4.conf.all.route_localnet': '1', 'net.ipv4.conf.default.route_localnet': '1' },
+    }),
+  );
   assert.equal(f.length, 1);
   assert.equal(f[0]!.id, 'route-localnet-exposed');
   assert.equal(f[0]!.severity, 'warning');
   assert.equal(f[0]!.evidence[0]!.text, 'net.ipv4.conf.all.route_localnet = 1');
   assert.doesNotMatch(evidenceText(f[0]!), /default\.route_localnet/);
-  assert.deepEqual(run(localnet, makeNode({ iptables: { legacy: KUBE }, sysctlPatch: { 'net.ipv4.conf.all.route_localnet': '1' } })), [], 'kube-proxy guard present');
+  assert.deepEqual(
+    run(
+      localnet,
+      makeNode({ iptables: { legacy: KUBE }, sysctlPatch: { 'net.ipv4.conf.all.route_localnet': '1' } }),
+    ),
+    [],
+    'kube-proxy guard present',
+  );
   assert.deepEqual(run(localnet, makeNode({ iptables: { legacy: filterOnly } })), []);
 });
 
@@ -132,9 +200,25 @@ test('vxlan-double-nat-checksum: the unfixed KUBE-POSTROUTING with a VXLAN devic
   assert.equal(f[0]!.id, 'vxlan-double-nat-checksum');
   assert.equal(f[0]!.severity, 'warning');
   assert.equal(f[0]!.evidence[0]!.line, 5);
-  assert.match(f[0]!.evidence[0]!.text, /-j MASQUERADE --random-fully {2}\(no MARK --xor-mark 0x4000 before it; --random-fully/);
+  assert.match(
+    f[0]!.evidence[0]!.text,
+    /-j MASQUERADE --random-fully {2}\(no MARK --xor-mark 0x4000 before it; --random-fully/,
+  );
   assert.match(evidenceText(f[0]!), /flannel\.1: vxlan id 1 dstport 8472/);
-  assert.equal(run(vx, makeNode({ iptables: { legacy: ruleset(UNFIXED.replace(' --random-fully', '')) } }))[0]!.severity, 'info');
+  assert.equal(
+    run(vx, makeNode({ iptables: { legacy: ruleset(UNFIXED.replace(' --random-fully', '')) } }))[0]!.severity,
+    'info',
+  );
   assert.deepEqual(run(vx, makeNode({ iptables: { legacy: KUBE } })), [], 'fixed form clears the mark');
-  assert.deepEqual(run(vx, makeNode({ iptables: { legacy: ruleset(UNFIXED) }, links: DEFAULT_LINKS.filter((l) => l.kind !== 'vxlan') })), [], 'no VXLAN');
+  assert.deepEqual(
+    run(
+      vx,
+      makeNode({
+        iptables: { legacy: ruleset(UNFIXED) },
+        links: DEFAULT_LINKS.filter((l) => l.kind !== 'vxlan'),
+      }),
+    ),
+    [],
+    'no VXLAN',
+  );
 });

@@ -20,10 +20,20 @@ export const check: Check = {
     if (!u.used) return [];
     return [
       finding(check, node, {
-        symptom: 'IPVS mode: NodePort / LoadBalancer / externalIP traffic to a remote backend and pod-to-own-Service (hairpin) traffic times out or is reset; ClusterIP from pods may still work.',
+        symptom:
+          'IPVS mode: NodePort / LoadBalancer / externalIP traffic to a remote backend and pod-to-own-Service (hairpin) traffic times out or is reset; ClusterIP from pods may still work.',
         evidence: [sysctlEvidence(node, 'net.ipv4.vs.conntrack'), { source: 'inference', text: u.why }],
-        fix: sysctlFix({ 'net.ipv4.vs.conntrack': '1' }, '/etc/sysctl.d/99-ipvs.conf', 'let IPVS keep conntrack entries (kube-proxy sets this at start: find what resets it)'),
-        references: ['aledbf/kube-keepalived-vip#108', 'kube-vip/kube-vip#782', 'kubernetes/kubernetes#17470', 'kubernetes/kubernetes#70398'],
+        fix: sysctlFix(
+          { 'net.ipv4.vs.conntrack': '1' },
+          '/etc/sysctl.d/99-ipvs.conf',
+          'let IPVS keep conntrack entries (kube-proxy sets this at start: find what resets it)',
+        ),
+        references: [
+          'aledbf/kube-keepalived-vip#108',
+          'kube-vip/kube-vip#782',
+          'kubernetes/kubernetes#17470',
+          'kubernetes/kubernetes#70398',
+        ],
       }),
     ];
   },

@@ -26,13 +26,19 @@ export interface IpvsState {
   timeouts?: { tcp: number; tcpfin: number; udp: number; line: number };
 }
 
-const SAVE_PROTO: Record<string, IpvsService['proto']> = { '-t': 'tcp', '-u': 'udp', '--sctp-service': 'sctp', '-f': 'fwmark' };
+const SAVE_PROTO: Record<string, IpvsService['proto']> = {
+  '-t': 'tcp',
+  '-u': 'udp',
+  '--sctp-service': 'sctp',
+  '-f': 'fwmark',
+};
 
 export function parseIpvs(text: string | undefined): IpvsState {
   const st: IpvsState = { services: [] };
   if (!text) return st;
   let cur: IpvsService | undefined;
-  const find = (proto: IpvsService['proto'], vip: string) => st.services.find((s) => s.proto === proto && s.vip === vip);
+  const find = (proto: IpvsService['proto'], vip: string) =>
+    st.services.find((s) => s.proto === proto && s.vip === vip);
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     const t = raw.trim();
@@ -51,7 +57,8 @@ export function parseIpvs(text: string | undefined): IpvsState {
       const svc = find(SAVE_PROTO[w[1]]!, w[2]);
       const r = w.indexOf('-r');
       const wt = w.indexOf('-w');
-      if (svc && r > 0 && w[r + 1]) svc.reals.push({ addr: w[r + 1]!, weight: wt > 0 ? Number(w[wt + 1]) : undefined, line });
+      if (svc && r > 0 && w[r + 1])
+        svc.reals.push({ addr: w[r + 1]!, weight: wt > 0 ? Number(w[wt + 1]) : undefined, line });
       return;
     }
     const list = /^(TCP|UDP|SCTP|FWM)\s+(\S+)/.exec(t);

@@ -17,26 +17,67 @@ export const check: Check = {
   run(node) {
     const vips = node.host.addrs.filter((a) => a.ifname === 'kube-ipvs0' && a.family === 'inet');
     if (vips.length === 0) return [];
-    const eff = (ifname: string, k: string) => Math.max(sysctlInt(node, `net.ipv4.conf.all.${k}`) ?? 0, sysctlInt(node, `net.ipv4.conf.${ifname}.${k}`) ?? 0);
+    const eff = (ifname: string, k: string) =>
+      Math.max(
+        sysctlInt(node, `net.ipv4.conf.all.${k}`) ?? 0,
+        sysctlInt(node, `net.ipv4.conf.${ifname}.${k}`) ?? 0,
+      );
     // the interfaces that face the LAN, where ARP requests for LoadBalancer IPs arrive
-    const lan = new Set(node.host.links.filter((l) => l.name !== 'lo' && [undefined, 'bond', 'vlan', 'macvlan'].includes(l.kind)).map((l) => l.name));
-    const uplinks = [...new Set(node.host.addrs.filter((a) => a.family === 'inet' && a.scope === 'global' && lan.has(a.ifname)).map((a) => a.ifname))];
+    const lan = new Set(
+      node.host.links
+        .filter((l) => l.name !== 'lo' && [undefined, 'bond', 'vlan', 'macvlan'].includes(l.kind))
+        .map((l) => l.name),
+    );
+    const uplinks = [
+      ...new Set(
+        node.host.addrs
+          .filter((a) => a.family === 'inet' && a.scope === 'global' && lan.has(a.ifname))
+          .map((a) => a.ifname),
+      ),
+    ];
     const loose = uplinks.filter((i) => eff(i, 'arp_ignore') < 1 || eff(i, 'arp_announce') < 2);
     if (loose.length === 0) return [];
     return [
       finding(check, node, {
-        symptom: 'With MetalLB (L2) or keepalived: several nodes answer ARP for a LoadBalancer IP, the router\'s ARP entry flaps between nodes, and long-lived connections drop when it does.',
+        symptom:
+          "With MetalLB (L2) or keepalived: several nodes answer ARP for a LoadBalancer IP, the router's ARP entry flaps between nodes, and long-lived connections drop when it does.",
         evidence: [
-          { source: sourceOf(node, 'ip-addr'), line: vips[0]!.line, text: `kube-ipvs0 holds ${vips.length} address(es), e.g. ${vips.slice(0, 3).map((a) => a.local).join(', ')}` },
+          {
+            source: sourceOf(node, 'ip-addr'),
+            line: vips[0]!.line,
+            text: `kube-ipvs0 holds ${vips.length} address(es), e.g. ${vips
+              .slice(0, 3)
+              .map((a) => a.local)
+              .join(', ')}`,
+          },
           sysctlEvidence(node, 'net.ipv4.conf.all.arp_ignore'),
           sysctlEvidence(node, 'net.ipv4.conf.all.arp_announce'),
-          { source: sourceOf(node, 'sysctl'), text: `effective arp_ignore/arp_announce on ${loose.join(', ')}: ${loose.map((i) => `${eff(i, 'arp_ignore')}/${eff(i, 'arp_announce')}`).join(', ')} (strictARP needs 1/2)` },
+          {
+            source: sourceOf(node, 'sysctl'),
+            text: `effective arp_ignore/arp_announce on ${loose.join(', ')}: ${loose.map((i) => `${eff(i, 'arp_ignore')}/${eff(i, 'arp_announce')}`).join(', ')} (strictARP needs 1/2)`,
+          },
         ],
         fix: [
-          { kind: 'runtime', description: 'what strictARP does', commands: ['sudo sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2'] },
-          { kind: 'persistent', description: 'set strictARP in the kube-proxy configuration', commands: ['kubectl -n kube-system get configmap kube-proxy -o yaml | sed -e "s/strictARP: false/strictARP: true/" | kubectl apply -f -'] },
+          {
+            kind: 'runtime',
+            description: 'what strictARP does',
+            commands: ['sudo sysctl -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2'],
+          },
+          {
+            kind: 'persistent',
+            description: 'set strictARP in the kube-proxy configuration',
+            commands: [
+              'kubectl -n kube-system get configmap kube-proxy -o yaml | sed -e "s/strictARP: false/strictARP: true/" | kubectl apply -f -',
+            ],
+          },
         ],
-        references: ['metallb/metallb#153', 'kubermatic/kubermatic#7309', 'kubesphere/kubekey#2005', 'kubernetes-sigs/kubespray#5180', 'cloudnativelabs/kube-router#561'],
+        references: [
+          'metallb/metallb#153',
+          'kubermatic/kubermatic#7309',
+          'kubesphere/kubekey#2005',
+          'kubernetes-sigs/kubespray#5180',
+          'cloudnativelabs/kube-router#561',
+        ],
       }),
     ];
   },

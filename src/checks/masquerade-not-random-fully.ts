@@ -21,7 +21,11 @@ export const check: Check = {
     for (const src of rulesets(node))
       for (const { chain, rule } of allRules(src.rs, 'nat')) {
         const t = rule.target;
-        if ((t?.t === 'MASQUERADE' || t?.t === 'SNAT') && !t.randomFully && !(rule.outIface?.value === 'lo' && !rule.outIface.neg)) {
+        if (
+          (t?.t === 'MASQUERADE' || t?.t === 'SNAT') &&
+          !t.randomFully &&
+          !(rule.outIface?.value === 'lo' && !rule.outIface.neg)
+        ) {
           ev.push({ source: src.source, line: rule.line, text: ruleText(chain, rule) });
           cmd = iptablesCommand(node, src);
         }
@@ -32,14 +36,45 @@ export const check: Check = {
       finding(check, node, {
         severity: failed > 0 ? 'warning' : 'info',
         title: `${ev.length} MASQUERADE/SNAT rule(s) without --random-fully${failed > 0 ? ` and conntrack insert_failed = ${failed}` : ''}`,
-        symptom: 'Connections from pods to one busy external destination (NAT gateway, database, API) sometimes take ~1 s (or 3 s) to connect: the first SYN was dropped after a SNAT source-port collision.',
-        evidence: [...ev.slice(0, 8), ...(failed > 0 ? [{ source: sourceOf(node, 'conntrack-stats'), text: `insert_failed = ${failed} (sum over CPUs)` }] : [])],
-        fix: [
-          { kind: 'runtime', description: 'rewrite the rule with --random-fully (example for the first one; the owner rewrites it on its next sync, so fix the owner)', commands: [`sudo ${cmd}-save -t nat | grep -n 'MASQUERADE\\|SNAT'`] },
-          { kind: 'persistent', description: 'let the owner emit --random-fully: kube-proxy >= 1.16 does when iptables supports it; flannel/ip-masq-agent/AWS VPC CNI (AWS_VPC_K8S_CNI_RANDOMIZESNAT=prng) have their own switches', commands: ['iptables -V   # needs iptables >= 1.6.2'] },
+        symptom:
+          'Connections from pods to one busy external destination (NAT gateway, database, API) sometimes take ~1 s (or 3 s) to connect: the first SYN was dropped after a SNAT source-port collision.',
+        evidence: [
+          ...ev.slice(0, 8),
+          ...(failed > 0
+            ? [
+                {
+                  source: sourceOf(node, 'conntrack-stats'),
+                  text: `insert_failed = ${failed} (sum over CPUs)`,
+                },
+              ]
+            : []),
         ],
-        references: ['kubernetes/kubernetes#76699', 'kubernetes/kubernetes#78547', 'weaveworks/weave#3287', 'aws/amazon-vpc-cni-k8s#1048', 'kubernetes-sigs/ip-masq-agent#51', 'https://tech.xing.com/a-reason-for-unexplained-connection-timeouts-on-kubernetes-docker-abd041cf7e02'],
-        versions: ['kube-proxy >= 1.16 [unconfirmed release] adds --random-fully (PR #78547)', 'with VXLAN and kube-proxy before 1.16.13/1.17.9/1.18.6, --random-fully also triggers the 63 s checksum bug (see vxlan-double-nat-checksum)'],
+        fix: [
+          {
+            kind: 'runtime',
+            description:
+              'rewrite the rule with --random-fully (example for the first one; the owner rewrites it on its next sync, so fix the owner)',
+            commands: [`sudo ${cmd}-save -t nat | grep -n 'MASQUERADE\\|SNAT'`],
+          },
+          {
+            kind: 'persistent',
+            description:
+              'let the owner emit --random-fully: kube-proxy >= 1.16 does when iptables supports it; flannel/ip-masq-agent/AWS VPC CNI (AWS_VPC_K8S_CNI_RANDOMIZESNAT=prng) have their own switches',
+            commands: ['iptables -V   # needs iptables >= 1.6.2'],
+          },
+        ],
+        references: [
+          'kubernetes/kubernetes#76699',
+          'kubernetes/kubernetes#78547',
+          'weaveworks/weave#3287',
+          'aws/amazon-vpc-cni-k8s#1048',
+          'kubernetes-sigs/ip-masq-agent#51',
+          'https://tech.xing.com/a-reason-for-unexplained-connection-timeouts-on-kubernetes-docker-abd041cf7e02',
+        ],
+        versions: [
+          'kube-proxy >= 1.16 [unconfirmed release] adds --random-fully (PR #78547)',
+          'with VXLAN and kube-proxy before 1.16.13/1.17.9/1.18.6, --random-fully also triggers the 63 s checksum bug (see vxlan-double-nat-checksum)',
+        ],
       }),
     ];
   },

@@ -32,20 +32,44 @@ function fromJson(doc: unknown): NftView | undefined {
   const view: NftView = { chains: [], tables: [] };
   items.forEach((it: Obj, i) => {
     const table = it['table'] as Obj | undefined;
-    if (table) view.tables.push({ family: String(table['family']), name: String(table['name']), line: i + 1, text: '' });
+    if (table)
+      view.tables.push({
+        family: String(table['family']),
+        name: String(table['name']),
+        line: i + 1,
+        text: '',
+      });
     const chain = it['chain'] as Obj | undefined;
     if (chain && chain['hook'])
-      view.chains.push({ family: String(chain['family']), table: String(chain['table']), chain: String(chain['name']), hook: String(chain['hook']), priority: chain['prio'] === undefined ? undefined : String(chain['prio']), policy: String(chain['policy'] ?? 'accept'), line: i + 1 });
+      view.chains.push({
+        family: String(chain['family']),
+        table: String(chain['table']),
+        chain: String(chain['name']),
+        hook: String(chain['hook']),
+        priority: chain['prio'] === undefined ? undefined : String(chain['prio']),
+        policy: String(chain['policy'] ?? 'accept'),
+        line: i + 1,
+      });
     const rule = it['rule'] as Obj | undefined;
     if (rule) {
-      const t = view.tables.find((x) => x.family === String(rule['family']) && x.name === String(rule['table']));
+      const t = view.tables.find(
+        (x) => x.family === String(rule['family']) && x.name === String(rule['table']),
+      );
       if (t) t.text += JSON.stringify(rule['expr']) + '\n';
       const expr = rule['expr'];
       if (Array.isArray(expr) && expr.length >= 1) {
         const verdicts = expr.filter((e: Obj) => 'drop' in e || 'reject' in e);
-        const others = expr.filter((e: Obj) => !('drop' in e || 'reject' in e || 'counter' in e || 'log' in e));
-        const c = view.chains.find((x) => x.family === String(rule['family']) && x.table === String(rule['table']) && x.chain === String(rule['chain']));
-        if (c && verdicts.length && others.length === 0) c.catchAll ??= { text: JSON.stringify(expr), line: i + 1 };
+        const others = expr.filter(
+          (e: Obj) => !('drop' in e || 'reject' in e || 'counter' in e || 'log' in e),
+        );
+        const c = view.chains.find(
+          (x) =>
+            x.family === String(rule['family']) &&
+            x.table === String(rule['table']) &&
+            x.chain === String(rule['chain']),
+        );
+        if (c && verdicts.length && others.length === 0)
+          c.catchAll ??= { text: JSON.stringify(expr), line: i + 1 };
       }
     }
   });
@@ -75,11 +99,23 @@ function fromText(text: string): NftView {
     }
     const hm = /type\s+\S+\s+hook\s+(\S+)\s+priority\s+([^;]+);(?:\s*policy\s+(\w+);)?/.exec(t);
     if (hm && chain) {
-      chain.base = { family: table.family, table: table.name, chain: chain.name, hook: hm[1]!, priority: hm[2]!.trim(), policy: hm[3] ?? 'accept', line: chain.line };
+      chain.base = {
+        family: table.family,
+        table: table.name,
+        chain: chain.name,
+        hook: hm[1]!,
+        priority: hm[2]!.trim(),
+        policy: hm[3] ?? 'accept',
+        line: chain.line,
+      };
       view.chains.push(chain.base);
       return;
     }
-    if (chain?.base && /^(counter( packets \d+ bytes \d+)?\s+)?(log( prefix "[^"]*")?\s+)?(drop|reject( with .*)?)$/.test(t)) chain.base.catchAll ??= { text: t, line };
+    if (
+      chain?.base &&
+      /^(counter( packets \d+ bytes \d+)?\s+)?(log( prefix "[^"]*")?\s+)?(drop|reject( with .*)?)$/.test(t)
+    )
+      chain.base.catchAll ??= { text: t, line };
   });
   return view;
 }

@@ -22,38 +22,80 @@ export const check: Check = {
     const ns = lines.filter((l) => /^nameserver\s+\S+/.test(l.t));
     const search = lines.filter((l) => /^(search|domain)\s+/.test(l.t)).pop();
     const domains = search ? search.t.split(/\s+/).slice(1) : [];
-    const ndots = lines.map((l) => ({ l, m: /\bndots:(\d+)/.exec(l.t) })).filter((x) => x.m && x.l.t.startsWith('options')).pop();
+    const ndots = lines
+      .map((l) => ({ l, m: /\bndots:(\d+)/.exec(l.t) }))
+      .filter((x) => x.m && x.l.t.startsWith('options'))
+      .pop();
     const ev: Evidence[] = [];
     let severity: 'warning' | 'info' | undefined;
     const loop = ns.filter((l) => /^nameserver\s+(127\.|::1\b)/.test(l.t));
     if (loop.length) {
       severity = 'info'; // kubeadm points kubelet at /run/systemd/resolve/resolv.conf when systemd-resolved runs; the kubelet config is not in the snapshot
-      ev.push(...loop.map((l) => ({ source: src, line: l.line, text: `${l.t}  (loopback: unreachable from pods, CoreDNS forwarding to it loops, unless kubelet --resolv-conf names the upstream file)` })));
+      ev.push(
+        ...loop.map((l) => ({
+          source: src,
+          line: l.line,
+          text: `${l.t}  (loopback: unreachable from pods, CoreDNS forwarding to it loops, unless kubelet --resolv-conf names the upstream file)`,
+        })),
+      );
     }
     if (ns.length > 3) {
       severity = 'warning';
-      ev.push({ source: src, line: ns[3]!.line, text: `${ns.length} nameservers: kubelet and glibc use the first 3 ("Nameserver limits were exceeded")` });
+      ev.push({
+        source: src,
+        line: ns[3]!.line,
+        text: `${ns.length} nameservers: kubelet and glibc use the first 3 ("Nameserver limits were exceeded")`,
+      });
     }
     if (domains.length + 3 > 6) {
       severity ??= 'info';
-      ev.push({ source: src, line: search!.line, text: `${search!.t}  (${domains.length} node domains + 3 cluster domains: > 6 is cut by glibc < 2.26 and by kubelet < 1.26; every external name is tried ${domains.length + 4} times with ndots:5)` });
+      ev.push({
+        source: src,
+        line: search!.line,
+        text: `${search!.t}  (${domains.length} node domains + 3 cluster domains: > 6 is cut by glibc < 2.26 and by kubelet < 1.26; every external name is tried ${domains.length + 4} times with ndots:5)`,
+      });
     }
     if (ndots && Number(ndots.m![1]) >= 5) {
       severity ??= 'info';
-      ev.push({ source: src, line: ndots.l.line, text: `${ndots.l.t}  (every name with < 5 dots is tried with each search domain first)` });
+      ev.push({
+        source: src,
+        line: ndots.l.line,
+        text: `${ndots.l.t}  (every name with < 5 dots is tried with each search domain first)`,
+      });
     }
     if (!severity) return [];
     return [
       finding(check, node, {
         severity,
-        symptom: 'DNS in pods fails or is slow: CoreDNS crash-loops with "Loop ... detected" or pods with dnsPolicy Default get no answer; lookups of external names send many queries (A and AAAA per search domain), which amplifies the conntrack race and table pressure.',
+        symptom:
+          'DNS in pods fails or is slow: CoreDNS crash-loops with "Loop ... detected" or pods with dnsPolicy Default get no answer; lookups of external names send many queries (A and AAAA per search domain), which amplifies the conntrack race and table pressure.',
         evidence: ev,
         fix: [
-          { kind: 'runtime', description: 'point kubelet at the real upstream file (systemd-resolved) and keep the lists short', commands: ['kubelet --resolv-conf=/run/systemd/resolve/resolv.conf   # resolvConf in KubeletConfiguration'] },
-          { kind: 'persistent', description: 'in pods: FQDNs with a trailing dot, dnsConfig ndots:2, NodeLocal DNSCache', commands: ['dnsConfig: { options: [ { name: ndots, value: "2" } ] }   # pod spec'] },
+          {
+            kind: 'runtime',
+            description:
+              'point kubelet at the real upstream file (systemd-resolved) and keep the lists short',
+            commands: [
+              'kubelet --resolv-conf=/run/systemd/resolve/resolv.conf   # resolvConf in KubeletConfiguration',
+            ],
+          },
+          {
+            kind: 'persistent',
+            description: 'in pods: FQDNs with a trailing dot, dnsConfig ndots:2, NodeLocal DNSCache',
+            commands: ['dnsConfig: { options: [ { name: ndots, value: "2" } ] }   # pod spec'],
+          },
         ],
-        references: ['kubernetes/kubernetes#16534', 'gliderlabs/docker-alpine#8', 'gliderlabs/docker-alpine#255', 'k3s-io/k3s#6561', 'https://coredns.io/plugins/loop/#troubleshooting'],
-        versions: ['musl (Alpine) queries all nameservers in parallel and ignores single-request options', 'kubelet >= 1.26 allows 32 search domains (was 6)'],
+        references: [
+          'kubernetes/kubernetes#16534',
+          'gliderlabs/docker-alpine#8',
+          'gliderlabs/docker-alpine#255',
+          'k3s-io/k3s#6561',
+          'https://coredns.io/plugins/loop/#troubleshooting',
+        ],
+        versions: [
+          'musl (Alpine) queries all nameservers in parallel and ignores single-request options',
+          'kubelet >= 1.26 allows 32 search domains (was 6)',
+        ],
       }),
     ];
   },

@@ -20,20 +20,44 @@ export function effectiveRpFilter(node: NodeModel, ifname: string): number | und
 
 const DEFAULT_TABLES = new Set(['main', 'local', 'default', '254', '255', '253']);
 
-function asymmetryReasons(node: NodeModel): { reasons: string[]; tunnels: Set<string>; uplinks: Set<string> } {
+function asymmetryReasons(node: NodeModel): {
+  reasons: string[];
+  tunnels: Set<string>;
+  uplinks: Set<string>;
+} {
   const reasons: string[] = [];
   const podSide = new Set<string>();
   for (const b of podBridges(node)) {
     podSide.add(b.bridge.name);
     for (const p of b.ports) podSide.add(p.name);
   }
-  const uplinks = node.host.links.filter((l) => !['lo', 'kube-ipvs0'].includes(l.name) && !l.kind && !podSide.has(l.name) && node.host.addrs.some((a) => a.ifname === l.name && a.family === 'inet' && a.scope !== 'host' && a.scope !== 'link'));
-  if (uplinks.length > 1) reasons.push(`${uplinks.length} uplinks with IPv4 addresses (${uplinks.map((l) => l.name).join(', ')})`);
-  const defaults = node.host.routes.filter((r) => r.dst === 'default' && r.family === 'inet' && r.table === 'main');
+  const uplinks = node.host.links.filter(
+    (l) =>
+      !['lo', 'kube-ipvs0'].includes(l.name) &&
+      !l.kind &&
+      !podSide.has(l.name) &&
+      node.host.addrs.some(
+        (a) => a.ifname === l.name && a.family === 'inet' && a.scope !== 'host' && a.scope !== 'link',
+      ),
+  );
+  if (uplinks.length > 1)
+    reasons.push(`${uplinks.length} uplinks with IPv4 addresses (${uplinks.map((l) => l.name).join(', ')})`);
+  const defaults = node.host.routes.filter(
+    (r) => r.dst === 'default' && r.family === 'inet' && r.table === 'main',
+  );
   if (defaults.length > 1) reasons.push(`${defaults.length} default routes`);
-  const policy = node.host.rules.filter((r) => r.family === 'inet' && r.table && !DEFAULT_TABLES.has(r.table));
-  if (policy.length > 0) reasons.push(`${policy.length} policy routing rule(s) (e.g. priority ${policy[0]!.priority} lookup ${policy[0]!.table})`);
-  const tunnels = new Set(node.host.links.filter((l) => ['ipip', 'vxlan', 'wireguard', 'gre', 'geneve'].includes(l.kind ?? '')).map((l) => l.name));
+  const policy = node.host.rules.filter(
+    (r) => r.family === 'inet' && r.table && !DEFAULT_TABLES.has(r.table),
+  );
+  if (policy.length > 0)
+    reasons.push(
+      `${policy.length} policy routing rule(s) (e.g. priority ${policy[0]!.priority} lookup ${policy[0]!.table})`,
+    );
+  const tunnels = new Set(
+    node.host.links
+      .filter((l) => ['ipip', 'vxlan', 'wireguard', 'gre', 'geneve'].includes(l.kind ?? ''))
+      .map((l) => l.name),
+  );
   return { reasons, tunnels, uplinks: new Set(uplinks.map((l) => l.name)) };
 }
 
@@ -47,27 +71,75 @@ export const check: Check = {
     const { reasons, tunnels, uplinks } = asymmetryReasons(node);
     // pod veths and bridges are symmetric by construction (strict RPF there is anti-spoofing,
     // Calico sets it on purpose): look at the uplinks and the tunnels
-    const strict = node.host.links.filter((l) => (uplinks.has(l.name) || tunnels.has(l.name)) && effectiveRpFilter(node, l.name) === 1);
+    const strict = node.host.links.filter(
+      (l) => (uplinks.has(l.name) || tunnels.has(l.name)) && effectiveRpFilter(node, l.name) === 1,
+    );
     const hit = strict.filter((l) => reasons.length > 0 || tunnels.has(l.name));
     if (hit.length === 0) return [];
     const ev: Evidence[] = [sysctlEvidence(node, 'net.ipv4.conf.all.rp_filter')];
     for (const l of hit.slice(0, 6)) {
       const key = `net.ipv4.conf.${l.name}.rp_filter`;
-      ev.push({ ...sysctlEvidence(node, key), text: `${key} = ${node.host.sysctl.get(key)?.value ?? '(absent)'} -> effective max(all, ${l.name}) = 1 (strict)${tunnels.has(l.name) ? `; ${l.name} is a ${l.kind} tunnel` : ''}` });
+      ev.push({
+        ...sysctlEvidence(node, key),
+        text: `${key} = ${node.host.sysctl.get(key)?.value ?? '(absent)'} -> effective max(all, ${l.name}) = 1 (strict)${tunnels.has(l.name) ? `; ${l.name} is a ${l.kind} tunnel` : ''}`,
+      });
     }
-    for (const r of reasons) ev.push({ source: sourceOf(node, r.includes('policy') ? 'ip-rule' : 'ip-addr'), text: `asymmetric paths possible: ${r}` });
-    const loose = Object.fromEntries([['net.ipv4.conf.all.rp_filter', '2'], ...hit.map((l) => [`net.ipv4.conf.${l.name}.rp_filter`, '2'])]);
+    for (const r of reasons)
+      ev.push({
+        source: sourceOf(node, r.includes('policy') ? 'ip-rule' : 'ip-addr'),
+        text: `asymmetric paths possible: ${r}`,
+      });
+    const loose = Object.fromEntries([
+      ['net.ipv4.conf.all.rp_filter', '2'],
+      ...hit.map((l) => [`net.ipv4.conf.${l.name}.rp_filter`, '2']),
+    ]);
     return [
       finding(check, node, {
-        symptom: 'Packets that arrive on one interface but whose source is routed via another (NodePort with a local backend, multi-NIC nodes, IPIP/VXLAN return paths) are dropped silently before any firewall: the client retransmits and times out.',
+        symptom:
+          'Packets that arrive on one interface but whose source is routed via another (NodePort with a local backend, multi-NIC nodes, IPIP/VXLAN return paths) are dropped silently before any firewall: the client retransmits and times out.',
         evidence: ev,
         fix: [
-          { kind: 'runtime', description: 'loose mode (2) on the interfaces that see asymmetric traffic; note max(all, iface): lowering only one of them does not help', commands: [`sudo sysctl -w ${Object.entries(loose).map(([k, v]) => `${k}=${v}`).join(' ')}`, 'nstat -az TcpExtIPReversePathFilter   # grows while packets are dropped'] },
-          { kind: 'persistent', description: 'keep it (systemd >= 240 ships 50-default.conf with rp_filter = 2; a later file may set 1 again)', commands: [`printf '${Object.entries(loose).map(([k, v]) => `${k} = ${v}`).join('\\n')}\\n' | sudo tee /etc/sysctl.d/99-rp-filter.conf`, 'sudo sysctl --system'] },
-          { kind: 'alternative', description: 'make the routing symmetric (policy routing per uplink)', commands: ['ip rule add from <uplink2 address> lookup 102 && ip route add default via <gw2> dev <uplink2> table 102'] },
+          {
+            kind: 'runtime',
+            description:
+              'loose mode (2) on the interfaces that see asymmetric traffic; note max(all, iface): lowering only one of them does not help',
+            commands: [
+              `sudo sysctl -w ${Object.entries(loose)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')}`,
+              'nstat -az TcpExtIPReversePathFilter   # grows while packets are dropped',
+            ],
+          },
+          {
+            kind: 'persistent',
+            description:
+              'keep it (systemd >= 240 ships 50-default.conf with rp_filter = 2; a later file may set 1 again)',
+            commands: [
+              `printf '${Object.entries(loose)
+                .map(([k, v]) => `${k} = ${v}`)
+                .join('\\n')}\\n' | sudo tee /etc/sysctl.d/99-rp-filter.conf`,
+              'sudo sysctl --system',
+            ],
+          },
+          {
+            kind: 'alternative',
+            description: 'make the routing symmetric (policy routing per uplink)',
+            commands: [
+              'ip rule add from <uplink2 address> lookup 102 && ip route add default via <gw2> dev <uplink2> table 102',
+            ],
+          },
         ],
-        references: ['cilium/cilium#13130', 'cilium/cilium#19761', 'projectcalico/felix#2082', 'projectcalico/calico#4630', 'ovn-org/ovn-kubernetes#3006'],
-        versions: ['systemd >= 240 sets net.ipv4.conf.default/*.rp_filter = 2 (loose)', 'Calico Felix refuses loose mode unless FELIX_IGNORELOOSERPF=true and does its own RPF check'],
+        references: [
+          'cilium/cilium#13130',
+          'cilium/cilium#19761',
+          'projectcalico/felix#2082',
+          'projectcalico/calico#4630',
+          'ovn-org/ovn-kubernetes#3006',
+        ],
+        versions: [
+          'systemd >= 240 sets net.ipv4.conf.default/*.rp_filter = 2 (loose)',
+          'Calico Felix refuses loose mode unless FELIX_IGNORELOOSERPF=true and does its own RPF check',
+        ],
       }),
     ];
   },

@@ -43,7 +43,8 @@ export interface RuleAt {
 export function* allRules(rs: Ruleset, table?: TableName): Generator<RuleAt> {
   for (const [name, t] of Object.entries(rs.tables)) {
     if (!t || (table && name !== table)) continue;
-    for (const chain of Object.values(t.chains)) for (const rule of chain.rules) yield { table: t.name, chain, rule };
+    for (const chain of Object.values(t.chains))
+      for (const rule of chain.rules) yield { table: t.name, chain, rule };
   }
 }
 
@@ -80,8 +81,16 @@ export function ruleText(chain: Chain | string, r: Rule): string {
   return `-A ${typeof chain === 'string' ? chain : chain.name} ${r.text}`;
 }
 
-export function ruleEvidence(src: SourcedRuleset, at: { chain: Chain | string; rule: Rule }, note = ''): Evidence {
-  return { source: src.source, line: at.rule.line, text: `${ruleText(at.chain, at.rule)}${note ? `  (${note})` : ''}` };
+export function ruleEvidence(
+  src: SourcedRuleset,
+  at: { chain: Chain | string; rule: Rule },
+  note = '',
+): Evidence {
+  return {
+    source: src.source,
+    line: at.rule.line,
+    text: `${ruleText(at.chain, at.rule)}${note ? `  (${note})` : ''}`,
+  };
 }
 
 export function chainEvidence(src: SourcedRuleset, table: TableName, c: Chain, note = ''): Evidence {
@@ -102,7 +111,13 @@ export function rulesetSize(rs: Ruleset): { rules: number; kube: number } {
 
 /** Does a rule match only on mark `value/mask` (kube-proxy KUBE-MARK-MASQ: 0x4000/0x4000)? */
 export function hasMark(r: Rule, value: number, neg = false): boolean {
-  return r.matches.some((m) => m.m === 'mark' && m.mark.neg === neg && (m.mark.value.value & value) === value && (m.mark.value.mask & value) === value);
+  return r.matches.some(
+    (m) =>
+      m.m === 'mark' &&
+      m.mark.neg === neg &&
+      (m.mark.value.value & value) === value &&
+      (m.mark.value.mask & value) === value,
+  );
 }
 
 /** ctstate (or -m state) list of a rule, when not negated. */

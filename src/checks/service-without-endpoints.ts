@@ -20,21 +20,51 @@ export const check: Check = {
     for (const src of rulesets(node))
       for (const [chainName, c] of Object.entries(src.rs.tables.filter?.chains ?? {}))
         for (const r of c.rules)
-          if (r.target?.t === 'REJECT' && commentOf(r)?.includes('has no endpoints')) ev.push({ source: src.source, line: r.line, text: `-A ${chainName} ${r.text}` });
-    const ipvsEmpty = kubeServices(node).filter((s) => s.source.includes('ipvsadm') && s.endpoints.length === 0);
-    for (const s of ipvsEmpty) ev.push({ source: s.source, line: s.line, text: `IPVS virtual service ${s.proto.toUpperCase()} ${s.vip}:${s.port} has no real servers` });
+          if (r.target?.t === 'REJECT' && commentOf(r)?.includes('has no endpoints'))
+            ev.push({ source: src.source, line: r.line, text: `-A ${chainName} ${r.text}` });
+    const ipvsEmpty = kubeServices(node).filter(
+      (s) => s.source.includes('ipvsadm') && s.endpoints.length === 0,
+    );
+    for (const s of ipvsEmpty)
+      ev.push({
+        source: s.source,
+        line: s.line,
+        text: `IPVS virtual service ${s.proto.toUpperCase()} ${s.vip}:${s.port} has no real servers`,
+      });
     if (ev.length === 0) return [];
-    const names = ev.map((e) => /"([^"]+) has no endpoints"/.exec(e.text)?.[1]).filter((x): x is string => !!x);
+    const names = ev
+      .map((e) => /"([^"]+) has no endpoints"/.exec(e.text)?.[1])
+      .filter((x): x is string => !!x);
     return [
       finding(check, node, {
         title: `${ev.length} Service port(s) without endpoints${names.length ? `: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}` : ''}`,
-        symptom: 'Connections to these Services fail at once with "connection refused" (ICMP port unreachable from the node; IPVS: a timeout). A host process listening on a NodePort of such a Service is unreachable too (the REJECT covers every local address).',
+        symptom:
+          'Connections to these Services fail at once with "connection refused" (ICMP port unreachable from the node; IPVS: a timeout). A host process listening on a NodePort of such a Service is unreachable too (the REJECT covers every local address).',
         evidence: ev.slice(0, 12),
         fix: [
-          { kind: 'runtime', description: 'find why no pod is ready behind the Service (selector, readiness probe, port names)', commands: [...new Set(names.slice(0, 5).map((n) => n.split(':')[0]!))].map((n) => `kubectl -n ${n.split('/')[0]} get endpointslices -l kubernetes.io/service-name=${n.split('/')[1]} -o wide`) },
-          { kind: 'persistent', description: 'fix the selector or readiness of the backing pods; keep NodePorts away from ports host services use (--service-node-port-range, nodePortAddresses)', commands: ['kubectl describe service <name>'] },
+          {
+            kind: 'runtime',
+            description:
+              'find why no pod is ready behind the Service (selector, readiness probe, port names)',
+            commands: [...new Set(names.slice(0, 5).map((n) => n.split(':')[0]!))].map(
+              (n) =>
+                `kubectl -n ${n.split('/')[0]} get endpointslices -l kubernetes.io/service-name=${n.split('/')[1]} -o wide`,
+            ),
+          },
+          {
+            kind: 'persistent',
+            description:
+              'fix the selector or readiness of the backing pods; keep NodePorts away from ports host services use (--service-node-port-range, nodePortAddresses)',
+            commands: ['kubectl describe service <name>'],
+          },
         ],
-        references: ['kubernetes/kubernetes#17359', 'kubernetes/kubernetes#97360', 'kubernetes/kubernetes#78994', 'weaveworks/weave#3392', 'projectcalico/calico#2024'],
+        references: [
+          'kubernetes/kubernetes#17359',
+          'kubernetes/kubernetes#97360',
+          'kubernetes/kubernetes#78994',
+          'weaveworks/weave#3392',
+          'projectcalico/calico#2024',
+        ],
       }),
     ];
   },

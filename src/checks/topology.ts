@@ -50,7 +50,8 @@ export function podNets(node: NodeModel): PodNet[] {
   };
   for (const { bridge } of podBridges(node))
     for (const a of node.host.addrs)
-      if (a.ifname === bridge.name && a.family === 'inet') add(net(a.local, a.prefixlen, `${bridge.name} address`, bridge.name));
+      if (a.ifname === bridge.name && a.family === 'inet')
+        add(net(a.local, a.prefixlen, `${bridge.name} address`, bridge.name));
   const veths = new Set(node.host.links.filter((l) => l.kind === 'veth' && !l.master).map((l) => l.name));
   for (const r of node.host.routes)
     if (r.family === 'inet' && r.dev && veths.has(r.dev) && r.dst !== 'default' && r.table === 'main') {
@@ -59,14 +60,15 @@ export function podNets(node: NodeModel): PodNet[] {
     }
   for (const p of node.pods)
     for (const a of p.addrs)
-      if (a.family === 'inet' && a.ifname !== 'lo' && a.scope !== 'host') add(net(a.local, 32, `pod ${p.pod ? `${p.pod.namespace}/${p.pod.name}` : p.name} ${a.ifname}`));
+      if (a.family === 'inet' && a.ifname !== 'lo' && a.scope !== 'host')
+        add(net(a.local, 32, `pod ${p.pod ? `${p.pod.namespace}/${p.pod.name}` : p.name} ${a.ifname}`));
   return out;
 }
 
 /** Does prefix `c` cover the whole pod net `n`? */
 export function coversNet(c: { addr: string; len: number }, n: PodNet): boolean {
   const p = parseCidr(`${c.addr}/${c.len}`);
-  return !!p && p.len <= n.len && ((n.addr & maskOf(p.len)) >>> 0) === p.addr;
+  return !!p && p.len <= n.len && (n.addr & maskOf(p.len)) >>> 0 === p.addr;
 }
 
 /** Links that carry pod traffic: bridges with pods, their ports, routed veths, tunnels. */
@@ -76,7 +78,9 @@ export function podFacingLinks(node: NodeModel): Link[] {
     names.add(b.bridge.name);
     for (const p of b.ports) names.add(p.name);
   }
-  for (const l of node.host.links) if ((l.kind === 'veth' && !l.master) || l.kind === 'vxlan' || l.kind === 'ipip' || l.kind === 'wireguard') names.add(l.name);
+  for (const l of node.host.links)
+    if ((l.kind === 'veth' && !l.master) || l.kind === 'vxlan' || l.kind === 'ipip' || l.kind === 'wireguard')
+      names.add(l.name);
   return node.host.links.filter((l) => names.has(l.name));
 }
 
@@ -89,7 +93,11 @@ export function ifaceMatches(pattern: string, links: Link[]): boolean {
 /** IPv6 global addresses inside pods (or on pod bridges): the node runs IPv6 pod traffic. */
 export function podsUseIpv6(node: NodeModel): boolean {
   const global = (a: { family: string; scope?: string; ifname: string; local: string }) =>
-    a.family === 'inet6' && a.scope !== 'link' && a.scope !== 'host' && a.ifname !== 'lo' && !a.local.toLowerCase().startsWith('fe80');
+    a.family === 'inet6' &&
+    a.scope !== 'link' &&
+    a.scope !== 'host' &&
+    a.ifname !== 'lo' &&
+    !a.local.toLowerCase().startsWith('fe80');
   if (node.pods.some((p) => p.addrs.some(global))) return true;
   const bridges = new Set(podBridges(node).map((b) => b.bridge.name));
   return node.host.addrs.some((a) => bridges.has(a.ifname) && global(a));

@@ -25,7 +25,11 @@ export function sysctlInt(node: NodeModel, name: string): number | undefined {
 
 export function sysctlEvidence(node: NodeModel, name: string): Evidence {
   const s = node.host.sysctl.get(name);
-  return { source: s?.source ?? sourceOf(node, 'sysctl'), line: s?.line, text: `${name} = ${s?.value ?? '(absent)'}` };
+  return {
+    source: s?.source ?? sourceOf(node, 'sysctl'),
+    line: s?.line,
+    text: `${name} = ${s?.value ?? '(absent)'}`,
+  };
 }
 
 export function sysctlKnown(node: NodeModel): boolean {
@@ -43,7 +47,8 @@ export function known(node: NodeModel, id: string): boolean {
   if (id === 'uname') return node.kernel !== undefined;
   if (id === 'conntrack-stats') return node.ctStats !== undefined || node.raw[id] !== undefined;
   if (id === 'conntrack') return node.host.conntrack !== undefined || node.raw[id] !== undefined;
-  if (id === 'iptables') return ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save'].some((x) => node.host.known.has(x));
+  if (id === 'iptables')
+    return ['iptables-save', 'iptables-legacy-save', 'iptables-nft-save'].some((x) => node.host.known.has(x));
   return node.host.known.has(id) || node.raw[id] !== undefined;
 }
 
@@ -88,11 +93,18 @@ export function finding(check: Check, node: NodeModel, p: FindingParts): Finding
 export function sysctlFix(settings: Record<string, string>, file: string, why = 'set it now'): FixStep[] {
   const pairs = Object.entries(settings);
   return [
-    { kind: 'runtime', description: why, commands: [`sudo sysctl -w ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`] },
+    {
+      kind: 'runtime',
+      description: why,
+      commands: [`sudo sysctl -w ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`],
+    },
     {
       kind: 'persistent',
       description: `keep it after reboots (${file})`,
-      commands: [`printf '${pairs.map(([k, v]) => `${k} = ${v}`).join('\\n')}\\n' | sudo tee ${file}`, 'sudo sysctl --system'],
+      commands: [
+        `printf '${pairs.map(([k, v]) => `${k} = ${v}`).join('\\n')}\\n' | sudo tee ${file}`,
+        'sudo sysctl --system',
+      ],
     },
   ];
 }

@@ -13,7 +13,8 @@ import { chainOf, hasMark, ruleEvidence, rulesets } from './rules.js';
 export const check: Check = {
   id: 'vxlan-double-nat-checksum',
   severity: 'warning',
-  title: 'KUBE-POSTROUTING masquerades on the mark without clearing it, over VXLAN: outer packets are NATed twice (63 s delays)',
+  title:
+    'KUBE-POSTROUTING masquerades on the mark without clearing it, over VXLAN: outer packets are NATed twice (63 s delays)',
   fm: ['FM-20', 'FM-05'],
   missing: (node) => needAll(node, 'iptables', 'ip-link'),
   run(node) {
@@ -27,7 +28,9 @@ export const check: Check = {
       if (i < 0) continue;
       const masq = c.rules[i]!;
       const before = c.rules.slice(0, i);
-      const cleared = before.some((r) => r.target?.t === 'MARK' && (r.target.op.value & 0x4000) === 0x4000 && r.target.op.mask === 0);
+      const cleared = before.some(
+        (r) => r.target?.t === 'MARK' && (r.target.op.value & 0x4000) === 0x4000 && r.target.op.mask === 0,
+      );
       const returned = before.some((r) => r.target?.t === 'RETURN' && hasMark(r, 0x4000, true));
       // unfixed: marked packets are masqueraded while the mark stays on the skb
       if (cleared || !(hasMark(masq, 0x4000) || returned)) continue;
@@ -35,17 +38,49 @@ export const check: Check = {
       out.push(
         finding(check, node, {
           severity: rf ? 'warning' : 'info',
-          symptom: 'Node -> ClusterIP / NodePort / DNS traffic across nodes takes ~63 s (or 1 s, 3 s) or times out while pod IPs work; the receiving node logs "UDP: bad checksum ... to <node>:8472".',
+          symptom:
+            'Node -> ClusterIP / NodePort / DNS traffic across nodes takes ~63 s (or 1 s, 3 s) or times out while pod IPs work; the receiving node logs "UDP: bad checksum ... to <node>:8472".',
           evidence: [
-            ruleEvidence(src, { chain: c, rule: masq }, `no MARK --xor-mark 0x4000 before it${rf ? '; --random-fully rewrites the outer source port' : ''}`),
-            ...vx.map((l) => ({ source: sourceOf(node, 'ip-link'), line: l.line, text: `${l.name}: vxlan id ${l.vxlan?.id ?? '?'} dstport ${l.vxlan?.port ?? '?'} (TX checksum offload state not collected: ethtool -k ${l.name})` })),
+            ruleEvidence(
+              src,
+              { chain: c, rule: masq },
+              `no MARK --xor-mark 0x4000 before it${rf ? '; --random-fully rewrites the outer source port' : ''}`,
+            ),
+            ...vx.map((l) => ({
+              source: sourceOf(node, 'ip-link'),
+              line: l.line,
+              text: `${l.name}: vxlan id ${l.vxlan?.id ?? '?'} dstport ${l.vxlan?.port ?? '?'} (TX checksum offload state not collected: ethtool -k ${l.name})`,
+            })),
           ],
           fix: [
-            { kind: 'runtime', description: 'turn off TX checksum offload on the VXLAN device (the widely used workaround)', commands: vx.map((l) => `sudo ethtool -K ${l.name} tx-checksum-ip-generic off`) },
-            { kind: 'persistent', description: 'upgrade kube-proxy to a release that clears the mark (1.16.13 / 1.17.9 / 1.18.6 or newer); keep the ethtool setting in a udev rule or systemd unit until then', commands: ['kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:<fixed version>'] },
+            {
+              kind: 'runtime',
+              description: 'turn off TX checksum offload on the VXLAN device (the widely used workaround)',
+              commands: vx.map((l) => `sudo ethtool -K ${l.name} tx-checksum-ip-generic off`),
+            },
+            {
+              kind: 'persistent',
+              description:
+                'upgrade kube-proxy to a release that clears the mark (1.16.13 / 1.17.9 / 1.18.6 or newer); keep the ethtool setting in a udev rule or systemd unit until then',
+              commands: [
+                'kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=registry.k8s.io/kube-proxy:<fixed version>',
+              ],
+            },
           ],
-          references: ['kubernetes/kubernetes#88986', 'kubernetes/kubernetes#90854', 'kubernetes/kubernetes#91519', 'kubernetes/kubernetes#92035', 'kubernetes/kubernetes#96868', 'flannel-io/flannel#1279', 'flannel-io/flannel#1282', 'projectcalico/calico#3145'],
-          versions: ['kube-proxy 1.16.13, 1.17.9, 1.18.6 clear the mark before MASQUERADE (PR #92035)', 'kernel fix "netfilter: nat: never update the UDP checksum when it\'s 0" [version unconfirmed]'],
+          references: [
+            'kubernetes/kubernetes#88986',
+            'kubernetes/kubernetes#90854',
+            'kubernetes/kubernetes#91519',
+            'kubernetes/kubernetes#92035',
+            'kubernetes/kubernetes#96868',
+            'flannel-io/flannel#1279',
+            'flannel-io/flannel#1282',
+            'projectcalico/calico#3145',
+          ],
+          versions: [
+            'kube-proxy 1.16.13, 1.17.9, 1.18.6 clear the mark before MASQUERADE (PR #92035)',
+            'kernel fix "netfilter: nat: never update the UDP checksum when it\'s 0" [version unconfirmed]',
+          ],
         }),
       );
     }

@@ -9,7 +9,8 @@ import { findRepoRoot } from '../snapshot/repo-root.js';
 const root = findRepoRoot(import.meta.url);
 const bin = join(root, 'dist', 'cli', 'main.js');
 const ex = (n: number) => join(root, 'examples', 'incident', `node${n}.json`);
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 test('demo names bridge-nf-call-iptables and the ClusterIP, exits 0', () => {
   const r = run('demo');
@@ -21,7 +22,18 @@ test('demo names bridge-nf-call-iptables and the ClusterIP, exits 0', () => {
 });
 
 test('trace --json follows the ARCHITECTURE §4 shape: mixed, same-node timeout, cross-node connected', () => {
-  const r = run('trace', '--snapshot', ex(1), '--snapshot', ex(2), '--from', '10.224.1.34', '--to', '10.233.53.172:8080', '--json');
+  const r = run(
+    'trace',
+    '--snapshot',
+    ex(1),
+    '--snapshot',
+    ex(2),
+    '--from',
+    '10.224.1.34',
+    '--to',
+    '10.233.53.172:8080',
+    '--json',
+  );
   assert.equal(r.status, 1, r.stderr);
   const t = JSON.parse(r.stdout);
   assert.deepEqual(t.flow, { proto: 'tcp', src: '10.224.1.34', dst: '10.233.53.172', dport: 8080 });
@@ -32,18 +44,38 @@ test('trace --json follows the ARCHITECTURE §4 shape: mixed, same-node timeout,
   for (const p of t.paths) {
     assert.equal(typeof p.probability, 'number');
     assert.ok(Array.isArray(p.request) && Array.isArray(p.reply));
-    for (const h of [...p.request, ...p.reply]) for (const k of ['node', 'stage', 'verdict']) assert.ok(k in h, k);
+    for (const h of [...p.request, ...p.reply])
+      for (const k of ['node', 'stage', 'verdict']) assert.ok(k in h, k);
     assert.equal(typeof p.cause, 'string');
   }
-  assert.ok(t.findings.some((f: { id: string; severity: string }) => f.id === 'bridge-nf-call-iptables-disabled' && f.severity === 'critical'));
+  assert.ok(
+    t.findings.some(
+      (f: { id: string; severity: string }) =>
+        f.id === 'bridge-nf-call-iptables-disabled' && f.severity === 'critical',
+    ),
+  );
 });
 
 test('trace on a copy of the snapshot with the sysctl at 1 says connected (exit 0)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'podpath-cli-'));
   const s = JSON.parse(readFileSync(ex(1), 'utf8'));
-  s.sources.sysctl.stdout = s.sources.sysctl.stdout.replace('net.bridge.bridge-nf-call-iptables = 0', 'net.bridge.bridge-nf-call-iptables = 1');
+  s.sources.sysctl.stdout = s.sources.sysctl.stdout.replace(
+    'net.bridge.bridge-nf-call-iptables = 0',
+    'net.bridge.bridge-nf-call-iptables = 1',
+  );
   writeFileSync(join(dir, 'node1.json'), JSON.stringify(s));
-  const r = run('trace', '--snapshot', join(dir, 'node1.json'), '--snapshot', ex(2), '--from', '10.224.1.34', '--to', '10.233.53.172:8080', '--json');
+  const r = run(
+    'trace',
+    '--snapshot',
+    join(dir, 'node1.json'),
+    '--snapshot',
+    ex(2),
+    '--from',
+    '10.224.1.34',
+    '--to',
+    '10.233.53.172:8080',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).outcome, 'connected');
 });

@@ -9,11 +9,26 @@ import { UsageError, InputError } from './args.js';
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  demo: { summary: 'the bundled incident, diagnosed (no root, no cluster)', load: () => import('./commands/demo.js') },
-  trace: { summary: 'walk a flow through the node model, request and reply', load: () => import('./commands/trace.js') },
-  check: { summary: 'look for known misconfigurations in snapshots', load: () => import('./commands/check.js') },
-  collect: { summary: 'snapshot the current network namespace (read-only)', load: () => import('./commands/collect.js') },
-  lab: { summary: 'build real-kernel labs in network namespaces (root)', load: () => import('./commands/lab.js') },
+  demo: {
+    summary: 'the bundled incident, diagnosed (no root, no cluster)',
+    load: () => import('./commands/demo.js'),
+  },
+  trace: {
+    summary: 'walk a flow through the node model, request and reply',
+    load: () => import('./commands/trace.js'),
+  },
+  check: {
+    summary: 'look for known misconfigurations in snapshots',
+    load: () => import('./commands/check.js'),
+  },
+  collect: {
+    summary: 'snapshot the current network namespace (read-only)',
+    load: () => import('./commands/collect.js'),
+  },
+  lab: {
+    summary: 'build real-kernel labs in network namespaces (root)',
+    load: () => import('./commands/lab.js'),
+  },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
 };
 

@@ -20,7 +20,8 @@ export function collectNames(cluster: ClusterModel): Names {
       if (!name) continue;
       for (const a of pod.addrs) if (a.family === 'inet' && a.ifname !== 'lo') ip.set(a.local, name);
     }
-    for (const a of node.host.addrs) if (a.family === 'inet' && a.ifname !== 'lo' && !ip.has(a.local)) ip.set(a.local, `node ${node.name}`);
+    for (const a of node.host.addrs)
+      if (a.family === 'inet' && a.ifname !== 'lo' && !ip.has(a.local)) ip.set(a.local, `node ${node.name}`);
     for (const rs of [node.host.iptables.legacy, node.host.iptables.nft, node.host.iptables.unknown]) {
       const chain = rs?.tables.nat?.chains['KUBE-SERVICES'];
       if (!chain) continue;

@@ -45,22 +45,42 @@ export function renderHop(h: Hop, i: number, st: Style, breaks: boolean): string
   const rule = h.rule ? ` ${st.dim(`[${h.rule.source}:${h.rule.line}]`)} ${h.rule.text}` : '';
   const change = h.after ? `  => ${h.after}` : '';
   const note = h.note ? ` — ${h.note}` : '';
-  const mark = breaks ? st.red('✗') : h.verdict === 'drop' || h.verdict === 'reject' ? st.red('✗') : h.verdict === 'unknown' ? st.yellow('?') : ' ';
+  const mark = breaks
+    ? st.red('✗')
+    : h.verdict === 'drop' || h.verdict === 'reject'
+      ? st.red('✗')
+      : h.verdict === 'unknown'
+        ? st.yellow('?')
+        : ' ';
   const line = `${mark} ${String(i + 1).padStart(2)} ${where.padEnd(18)} ${(h.stage + (h.device ? ` ${h.device}` : '')).padEnd(34)}${rule}${note}${change}`;
   return breaks ? st.bold(line) : line;
 }
 
-export function renderPath(p: PathResult, names: Names, st: Style, opts: { hops: boolean; clientNode?: string }): string[] {
+export function renderPath(
+  p: PathResult,
+  names: Names,
+  st: Style,
+  opts: { hops: boolean; clientNode?: string },
+): string[] {
   const out: string[] = [];
   const ok = p.outcome === 'connected';
-  const where = p.endpointNode ? `${p.endpointNode}${opts.clientNode ? (p.endpointNode === opts.clientNode ? ', same node as the client' : ', another node') : ''}` : 'node unknown';
-  out.push(`${ok ? st.green('✓') : st.red('✗')} ${pct(p.probability).padStart(4)}  endpoint ${nameEndpoint(names, p.endpoint)} [${where}] -> ${outcomeLabel(p.outcome, st)}`);
+  const where = p.endpointNode
+    ? `${p.endpointNode}${opts.clientNode ? (p.endpointNode === opts.clientNode ? ', same node as the client' : ', another node') : ''}`
+    : 'node unknown';
+  out.push(
+    `${ok ? st.green('✓') : st.red('✗')} ${pct(p.probability).padStart(4)}  endpoint ${nameEndpoint(names, p.endpoint)} [${where}] -> ${outcomeLabel(p.outcome, st)}`,
+  );
   if (!ok) out.push(`        cause: ${p.cause}`);
   if (opts.hops) {
-    for (const [leg, hops] of [['request', p.request], ['reply', p.reply]] as const) {
+    for (const [leg, hops] of [
+      ['request', p.request],
+      ['reply', p.reply],
+    ] as const) {
       if (hops.length === 0) continue;
       out.push(`        ${leg}:`);
-      hops.forEach((h, i) => out.push('        ' + renderHop(h, i, st, p.breaksAt?.leg === leg && p.breaksAt.index === i)));
+      hops.forEach((h, i) =>
+        out.push('        ' + renderHop(h, i, st, p.breaksAt?.leg === leg && p.breaksAt.index === i)),
+      );
     }
   }
   return out;
@@ -69,8 +89,13 @@ export function renderPath(p: PathResult, names: Names, st: Style, opts: { hops:
 export function renderFindingsBrief(findings: Finding[], st: Style): string[] {
   const out: string[] = [];
   for (const f of findings) {
-    out.push(`${f.severity === 'critical' ? st.red('CRITICAL') : f.severity === 'warning' ? st.yellow('WARNING') : 'INFO'} ${f.id} on ${f.node}: ${f.title}`);
-    for (const e of f.evidence) out.push(`    evidence: ${e.text}${e.line ? ` (${e.source}:${e.line})` : e.source ? ` (${e.source})` : ''}`);
+    out.push(
+      `${f.severity === 'critical' ? st.red('CRITICAL') : f.severity === 'warning' ? st.yellow('WARNING') : 'INFO'} ${f.id} on ${f.node}: ${f.title}`,
+    );
+    for (const e of f.evidence)
+      out.push(
+        `    evidence: ${e.text}${e.line ? ` (${e.source}:${e.line})` : e.source ? ` (${e.source})` : ''}`,
+      );
     for (const x of f.fix) for (const c of x.commands) out.push(`    fix (${x.kind}): ${c}`);
   }
   return out;
@@ -79,14 +104,19 @@ export function renderFindingsBrief(findings: Finding[], st: Style): string[] {
 export function renderTrace(t: TraceResult, names: Names, st: Style, opts: { hops: boolean }): string {
   const out: string[] = [];
   const f = t.flow;
-  out.push(st.bold(`podpath trace ${f.proto} ${nameIp(names, f.src)} -> ${nameEndpoint(names, `${f.dst}:${f.dport}`)}`));
+  out.push(
+    st.bold(
+      `podpath trace ${f.proto} ${nameIp(names, f.src)} -> ${nameEndpoint(names, `${f.dst}:${f.dport}`)}`,
+    ),
+  );
   const failing = t.paths.filter((p) => p.outcome !== 'connected');
   const summary =
     t.outcome === 'mixed'
       ? `${failing.length} of ${t.paths.length} load-balancing choices fail (${pct(failing.reduce((a, p) => a + p.probability, 0))} of new connections)`
       : `${t.paths.length} path${t.paths.length === 1 ? '' : 's'}`;
   out.push(`outcome: ${outcomeLabel(t.outcome, st)} — ${summary}`, '');
-  for (const p of t.paths) out.push(...renderPath(p, names, st, { hops: opts.hops, clientNode: t.client?.node }), '');
+  for (const p of t.paths)
+    out.push(...renderPath(p, names, st, { hops: opts.hops, clientNode: t.client?.node }), '');
   if (t.findings.length) out.push(st.bold('why:'), ...renderFindingsBrief(t.findings, st), '');
   if (t.assumptions.length) {
     out.push(st.dim('assumed:'));

@@ -27,7 +27,11 @@ export class TraceError extends Error {
 
 /** Maps a path's cause to the check ids that explain it (for the findings of a trace). */
 export const CAUSE_CHECKS: Record<string, string[]> = {
-  'reply-bypassed-conntrack': ['bridge-nf-call-iptables-disabled', 'br-netfilter-not-loaded', 'conntrack-unreplied-same-bridge'],
+  'reply-bypassed-conntrack': [
+    'bridge-nf-call-iptables-disabled',
+    'br-netfilter-not-loaded',
+    'conntrack-unreplied-same-bridge',
+  ],
   'ip-forward-disabled': ['ip-forward-disabled'],
   'forward-policy-drop': ['forward-policy-drop'],
   'hairpin-off': ['hairpin-mode-off'],
@@ -36,11 +40,17 @@ export const CAUSE_CHECKS: Record<string, string[]> = {
 
 export type FindingsProvider = (cluster: ClusterModel, checkIds: string[]) => Finding[];
 
-export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: FindingsProvider; maxPaths?: number } = {}): TraceResult {
+export function traceFlow(
+  cluster: ClusterModel,
+  flow: Flow,
+  opts: { findings?: FindingsProvider; maxPaths?: number } = {},
+): TraceResult {
   const world = buildWorld(cluster);
   const client = world.podFor(flow.src) ?? world.owner(flow.src);
   if (!client) {
-    throw new TraceError(`source ${flow.src} is neither a pod (no node's bridge subnet holds it, no pod namespace has it) nor a node address in the snapshots`);
+    throw new TraceError(
+      `source ${flow.src} is neither a pod (no node's bridge subnet holds it, no pod namespace has it) nor a node address in the snapshots`,
+    );
   }
   let src = flow.src;
   const notes: string[] = [];
@@ -49,7 +59,9 @@ export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: 
     const r = fibLookup(client, flow.dst);
     const picked = r.type === 'unicast' ? sourceFor(client, r.route, r.route?.dev) : undefined;
     if (picked && picked !== src) {
-      notes.push(`the client is node ${client.node} (host network): an unbound socket sends from ${picked}, the source the route to ${flow.dst} picks (dev ${r.route?.dev}), not ${src}`);
+      notes.push(
+        `the client is node ${client.node} (host network): an unbound socket sends from ${picked}, the source the route to ${flow.dst} picks (dev ${r.route?.dev}), not ${src}`,
+      );
       src = picked;
     }
   }
@@ -62,7 +74,8 @@ export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: 
   }, opts.maxPaths ?? 100_000);
   const byKey = new Map<string, PathResult>();
   const assumptions = new Set<string>(notes);
-  for (const ns of world.namespaces) for (const a of ns.assumptions) if (ns.synthetic || ns === client) assumptions.add(a);
+  for (const ns of world.namespaces)
+    for (const a of ns.assumptions) if (ns.synthetic || ns === client) assumptions.add(a);
   for (const leaf of leaves) {
     const ctx = leaf.result;
     const r = ctx.result!;
@@ -87,7 +100,9 @@ export function traceFlow(cluster: ClusterModel, flow: Flow, opts: { findings?: 
       assumptions: [...ctx.notes],
     });
   }
-  const paths = [...byKey.values()].sort((a, b) => b.probability - a.probability || a.endpoint.localeCompare(b.endpoint));
+  const paths = [...byKey.values()].sort(
+    (a, b) => b.probability - a.probability || a.endpoint.localeCompare(b.endpoint),
+  );
   for (const p of paths) p.probability = Math.round(p.probability * 1e9) / 1e9;
   const outcomes = new Set(paths.map((p) => p.outcome));
   const outcome: Outcome | 'mixed' = outcomes.size === 1 ? paths[0]!.outcome : 'mixed';

@@ -6,7 +6,15 @@
 import type { Diagnostic, ParseResult } from '../parse/diagnostic.js';
 import type { LoadedSnapshot, SourceOutput } from '../snapshot/types.js';
 import type { ClusterModel, NetnsModel, NodeModel, Sourced } from './node.js';
-import { parseIpLink, parseIpAddrAuto, parseIpRouteAuto, parseIpRule, parseIpNeighAuto, parseBridgeLink, parseBridgeFdbAuto } from '../parse/iproute/index.js';
+import {
+  parseIpLink,
+  parseIpAddrAuto,
+  parseIpRouteAuto,
+  parseIpRule,
+  parseIpNeighAuto,
+  parseBridgeLink,
+  parseBridgeFdbAuto,
+} from '../parse/iproute/index.js';
 import { parseSysctl } from '../parse/sysctl/index.js';
 import { parseConntrackList, parseConntrackStats } from '../parse/conntrack/index.js';
 import { parseModules, parseUname } from '../parse/proc/index.js';
@@ -60,8 +68,16 @@ export function buildNetns(
   };
   run('ip-link', parseIpLink, (v) => (m.links = v));
   run('ip-addr', parseIpAddrAuto, (v) => (m.addrs = v));
-  run('ip-route', (t) => parseIpRouteAuto(t), (v) => (m.routes = v));
-  run('ip-rule', (t) => parseIpRule(t), (v) => (m.rules = v));
+  run(
+    'ip-route',
+    (t) => parseIpRouteAuto(t),
+    (v) => (m.routes = v),
+  );
+  run(
+    'ip-rule',
+    (t) => parseIpRule(t),
+    (v) => (m.rules = v),
+  );
   run('ip-neigh', parseIpNeighAuto, (v) => (m.neighs = v));
   run('bridge-link', parseBridgeLink, (v) => (m.bridgeLinks = v));
   run('bridge-fdb', parseBridgeFdbAuto, (v) => (m.fdb = v));
@@ -110,12 +126,20 @@ export function buildNodeModel(loaded: LoadedSnapshot): NodeModel {
   for (const [id, s] of Object.entries(snap.sources)) if (usable(s)) raw[id] = s.stdout;
   const node: NodeModel = { name: nodeName, host, pods, raw, sourceFiles: files, diagnostics };
   const mods = snap.sources['modules'];
-  if (usable(mods)) node.modules = new Set(take(diagnostics, files['modules'] ?? 'modules', parseModules(mods.stdout)).map((x) => x.name));
+  if (usable(mods))
+    node.modules = new Set(
+      take(diagnostics, files['modules'] ?? 'modules', parseModules(mods.stdout)).map((x) => x.name),
+    );
   const un = snap.sources['uname'];
   if (usable(un)) node.kernel = take(diagnostics, files['uname'] ?? 'uname', parseUname(un.stdout)).release;
   node.kernel ??= snap.metadata.kernel;
   const cs = snap.sources['conntrack-stats'];
-  if (usable(cs)) node.ctStats = take(diagnostics, files['conntrack-stats'] ?? 'conntrack-stats', parseConntrackStats(cs.stdout));
+  if (usable(cs))
+    node.ctStats = take(
+      diagnostics,
+      files['conntrack-stats'] ?? 'conntrack-stats',
+      parseConntrackStats(cs.stdout),
+    );
   return node;
 }
 

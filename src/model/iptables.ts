@@ -26,33 +26,79 @@ export interface PortRange {
 
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' | 'SNAT' | 'DNAT';
 export type AddrType =
-  | 'UNSPEC' | 'UNICAST' | 'LOCAL' | 'BROADCAST' | 'ANYCAST' | 'MULTICAST'
-  | 'BLACKHOLE' | 'UNREACHABLE' | 'PROHIBIT' | 'THROW' | 'NAT' | 'XRESOLVE';
+  | 'UNSPEC'
+  | 'UNICAST'
+  | 'LOCAL'
+  | 'BROADCAST'
+  | 'ANYCAST'
+  | 'MULTICAST'
+  | 'BLACKHOLE'
+  | 'UNREACHABLE'
+  | 'PROHIBIT'
+  | 'THROW'
+  | 'NAT'
+  | 'XRESOLVE';
 
 /**
  * A match module with its options. Unknown modules or options are kept as
  * `{ m: 'unsupported', module, raw }` (the simulator reports `unknown` where it meets one).
  */
 export type Match =
-  | { m: 'tcp' | 'udp' | 'sctp'; sport?: Negatable<PortRange>; dport?: Negatable<PortRange>;
+  | {
+      m: 'tcp' | 'udp' | 'sctp';
+      sport?: Negatable<PortRange>;
+      dport?: Negatable<PortRange>;
       /** --tcp-flags mask comp, --syn = SYN,RST,ACK,FIN SYN */
-      tcpFlags?: Negatable<{ mask: string[]; comp: string[] }> }
-  | { m: 'multiport'; sports?: Negatable<PortRange[]>; dports?: Negatable<PortRange[]>; ports?: Negatable<PortRange[]> }
+      tcpFlags?: Negatable<{ mask: string[]; comp: string[] }>;
+    }
+  | {
+      m: 'multiport';
+      sports?: Negatable<PortRange[]>;
+      dports?: Negatable<PortRange[]>;
+      ports?: Negatable<PortRange[]>;
+    }
   | { m: 'icmp' | 'icmp6'; type?: Negatable<string> }
   | { m: 'comment'; comment: string }
-  | { m: 'conntrack'; ctstate?: Negatable<CtState[]>; ctstatus?: Negatable<string[]>;
-      ctorigdst?: Negatable<Cidr>; ctorigsrc?: Negatable<Cidr>; ctorigdstport?: Negatable<PortRange>;
-      ctreplsrc?: Negatable<Cidr>; ctdir?: 'ORIGINAL' | 'REPLY' }
+  | {
+      m: 'conntrack';
+      ctstate?: Negatable<CtState[]>;
+      ctstatus?: Negatable<string[]>;
+      ctorigdst?: Negatable<Cidr>;
+      ctorigsrc?: Negatable<Cidr>;
+      ctorigdstport?: Negatable<PortRange>;
+      ctreplsrc?: Negatable<Cidr>;
+      ctdir?: 'ORIGINAL' | 'REPLY';
+    }
   | { m: 'state'; state: Negatable<CtState[]> }
   | { m: 'mark' | 'connmark'; mark: Negatable<{ value: number; mask: number }> }
-  | { m: 'addrtype'; srcType?: Negatable<AddrType[]>; dstType?: Negatable<AddrType[]>;
-      limitIfaceIn?: boolean; limitIfaceOut?: boolean }
+  | {
+      m: 'addrtype';
+      srcType?: Negatable<AddrType[]>;
+      dstType?: Negatable<AddrType[]>;
+      limitIfaceIn?: boolean;
+      limitIfaceOut?: boolean;
+    }
   | { m: 'statistic'; mode: 'random'; probability: number; neg: boolean }
   | { m: 'statistic'; mode: 'nth'; every: number; packet: number; neg: boolean }
-  | { m: 'physdev'; physdevIn?: Negatable<string>; physdevOut?: Negatable<string>;
-      isIn?: Negatable<true>; isOut?: Negatable<true>; isBridged?: Negatable<true> }
-  | { m: 'recent'; name: string; action: 'set' | 'rcheck' | 'update' | 'remove'; neg: boolean;
-      seconds?: number; hitcount?: number; reap: boolean; side: 'rsource' | 'rdest'; mask?: string }
+  | {
+      m: 'physdev';
+      physdevIn?: Negatable<string>;
+      physdevOut?: Negatable<string>;
+      isIn?: Negatable<true>;
+      isOut?: Negatable<true>;
+      isBridged?: Negatable<true>;
+    }
+  | {
+      m: 'recent';
+      name: string;
+      action: 'set' | 'rcheck' | 'update' | 'remove';
+      neg: boolean;
+      seconds?: number;
+      hitcount?: number;
+      reap: boolean;
+      side: 'rsource' | 'rdest';
+      mask?: string;
+    }
   | { m: 'set'; setName: Negatable<string>; flags: ('src' | 'dst')[] }
   | { m: 'nfacct'; name: string }
   | { m: 'pkttype'; type: Negatable<string> }

@@ -16,7 +16,11 @@ export interface Skipped {
 function ordered(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = { id: f.id, severity: f.severity, node: f.node, title: f.title };
   if (f.symptom !== undefined) o.symptom = f.symptom;
-  o.evidence = f.evidence.map((e) => (e.line !== undefined ? { source: e.source, line: e.line, text: e.text } : { source: e.source, text: e.text }));
+  o.evidence = f.evidence.map((e) =>
+    e.line !== undefined
+      ? { source: e.source, line: e.line, text: e.text }
+      : { source: e.source, text: e.text },
+  );
   o.fix = f.fix.map((x) => ({ kind: x.kind, description: x.description, commands: x.commands }));
   o.references = f.references;
   if (f.versions?.length) o.versions = f.versions;

@@ -16,12 +16,21 @@ export function renderFindingsText(findings: Finding[], opts: { color: boolean; 
   for (const sev of ORDER) {
     const group = findings.filter((f) => f.severity === sev);
     if (!group.length) continue;
-    out.push(c(sev === 'critical' ? '1;31' : sev === 'warning' ? '1;33' : '1', `${sev.toUpperCase()} (${group.length})`));
+    out.push(
+      c(
+        sev === 'critical' ? '1;31' : sev === 'warning' ? '1;33' : '1',
+        `${sev.toUpperCase()} (${group.length})`,
+      ),
+    );
     for (const f of group) {
       out.push(`  ${c('1', f.id)} on ${f.node}: ${f.title}`);
       if (f.symptom) out.push(`    symptom:  ${f.symptom}`);
-      for (const e of f.evidence) out.push(`    evidence: ${e.text}${e.line ? `  [${e.source}:${e.line}]` : `  [${e.source}]`}`);
-      for (const x of f.fix) out.push(`    fix (${x.kind}): ${x.description}${x.commands.length ? '\n' + x.commands.map((cmd) => `        $ ${cmd}`).join('\n') : ''}`);
+      for (const e of f.evidence)
+        out.push(`    evidence: ${e.text}${e.line ? `  [${e.source}:${e.line}]` : `  [${e.source}]`}`);
+      for (const x of f.fix)
+        out.push(
+          `    fix (${x.kind}): ${x.description}${x.commands.length ? '\n' + x.commands.map((cmd) => `        $ ${cmd}`).join('\n') : ''}`,
+        );
       if (f.references.length) out.push(`    refs:     ${f.references.slice(0, 4).join(', ')}`);
       out.push('');
     }

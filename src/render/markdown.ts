@@ -26,13 +26,20 @@ export function renderMarkdown(findings: Finding[], opts: { nodes?: string[] } =
     return out.join('\n') + '\n';
   }
   const counts = ORDER.map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
-  out.push(`${findings.length} finding(s): ${counts}.`, '', '| severity | check | node | title |', '|---|---|---|---|');
-  for (const f of findings) out.push(`| ${f.severity} | ${code(f.id)} | ${cell(f.node)} | ${cell(f.title)} |`);
+  out.push(
+    `${findings.length} finding(s): ${counts}.`,
+    '',
+    '| severity | check | node | title |',
+    '|---|---|---|---|',
+  );
+  for (const f of findings)
+    out.push(`| ${f.severity} | ${code(f.id)} | ${cell(f.node)} | ${cell(f.title)} |`);
   for (const f of findings) {
     out.push('', `## ${f.severity.toUpperCase()}: ${f.id} on ${f.node}`, '', `**${f.title}**`, '');
     if (f.symptom) out.push(`*Symptom:* ${f.symptom}`, '');
     out.push('*Evidence:*', '');
-    for (const e of f.evidence) out.push(`- ${code(e.text)} — ${e.source}${e.line !== undefined ? `:${e.line}` : ''}`);
+    for (const e of f.evidence)
+      out.push(`- ${code(e.text)} — ${e.source}${e.line !== undefined ? `:${e.line}` : ''}`);
     for (const x of f.fix) {
       out.push('', `*Fix (${x.kind}):* ${x.description}`);
       if (x.commands.length) out.push('', '```sh', ...x.commands, '```');
@@ -46,6 +53,7 @@ export function renderMarkdown(findings: Finding[], opts: { nodes?: string[] } =
 /** id | severity | what it detects | FM, one row per check, in catalog order */
 export function renderCatalogTable(checks: Check[]): string {
   const rows = ['| id | severity | what it detects | FM |', '|---|---|---|---|'];
-  for (const c of checks) rows.push(`| ${code(c.id)} | ${c.severity} | ${cell(c.title)} | ${c.fm.join(', ')} |`);
+  for (const c of checks)
+    rows.push(`| ${code(c.id)} | ${c.severity} | ${cell(c.title)} | ${c.fm.join(', ')} |`);
   return rows.join('\n') + '\n';
 }

@@ -32,7 +32,10 @@ test('incident: SARIF has the catalog as rules and the FM-01 result in node1.jso
   assert.ok(r, 'FM-01 finding present');
   assert.equal(r.level, 'error');
   assert.equal(run.tool.driver.rules[r.ruleIndex!]!.id, 'bridge-nf-call-iptables-disabled');
-  assert.match(r.locations![0]!.physicalLocation!.artifactLocation.uri, /^file:\/\/.*examples\/incident\/node1\.json$/);
+  assert.match(
+    r.locations![0]!.physicalLocation!.artifactLocation.uri,
+    /^file:\/\/.*examples\/incident\/node1\.json$/,
+  );
   assert.match(r.message.text, /net\.bridge\.bridge-nf-call-iptables = 0/);
   for (const x of run.results) assert.ok(['error', 'warning', 'note'].includes(x.level));
 });
@@ -44,12 +47,20 @@ test('incident: Markdown and JSON carry the finding and its evidence', () => {
   const doc = JSON.parse(renderFindingsJson(findings, { skipped })) as { findings: Finding[] };
   const f = doc.findings.find((x) => x.id === 'bridge-nf-call-iptables-disabled');
   assert.equal(f?.node, 'node1');
-  assert.deepEqual(f?.evidence[0], { source: cluster.nodes[0]!.sourceFiles['sysctl'], line: 3, text: 'net.bridge.bridge-nf-call-iptables = 0' });
-  assert.equal(doc.findings.some((x) => x.id === 'bridge-nf-call-iptables-disabled' && x.node === 'node2'), false);
+  assert.deepEqual(f?.evidence[0], {
+    source: cluster.nodes[0]!.sourceFiles['sysctl'],
+    line: 3,
+    text: 'net.bridge.bridge-nf-call-iptables = 0',
+  });
+  assert.equal(
+    doc.findings.some((x) => x.id === 'bridge-nf-call-iptables-disabled' && x.node === 'node2'),
+    false,
+  );
 });
 
 test('catalogTable lists every check of ALL_CHECKS once', () => {
   const t = catalogTable();
-  for (const c of ALL_CHECKS) assert.equal(t.split('\n').filter((l) => l.startsWith(`| \`${c.id}\` |`)).length, 1, c.id);
+  for (const c of ALL_CHECKS)
+    assert.equal(t.split('\n').filter((l) => l.startsWith(`| \`${c.id}\` |`)).length, 1, c.id);
   assert.equal(t.trimEnd().split('\n').length, ALL_CHECKS.length + 2);
 });

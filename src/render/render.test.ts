@@ -14,9 +14,27 @@ const ESC = String.fromCharCode(27) + '[';
 const noAnsi = (s: string) => assert.equal(s.includes(ESC), false, 'ANSI escape in output');
 
 const CHECKS: Check[] = [
-  { id: 'bridge-nf-call-iptables-disabled', severity: 'critical', title: 'bridged | traffic skips iptables', fm: ['FM-01'], run: () => [] },
-  { id: 'masquerade-not-random-fully', severity: 'warning', title: 'MASQUERADE without --random-fully', fm: ['FM-05'], run: () => [] },
-  { id: 'resolv-conf-ndots', severity: 'info', title: 'ndots fan-out', fm: ['FM-26', 'FM-03'], run: () => [] },
+  {
+    id: 'bridge-nf-call-iptables-disabled',
+    severity: 'critical',
+    title: 'bridged | traffic skips iptables',
+    fm: ['FM-01'],
+    run: () => [],
+  },
+  {
+    id: 'masquerade-not-random-fully',
+    severity: 'warning',
+    title: 'MASQUERADE without --random-fully',
+    fm: ['FM-05'],
+    run: () => [],
+  },
+  {
+    id: 'resolv-conf-ndots',
+    severity: 'info',
+    title: 'ndots fan-out',
+    fm: ['FM-26', 'FM-03'],
+    run: () => [],
+  },
 ];
 
 const FINDINGS: Finding[] = [
@@ -31,8 +49,16 @@ const FINDINGS: Finding[] = [
       { source: 'snap-dir/sysctl.txt', line: 412, text: 'net.bridge.bridge-nf-call-iptables = 0' },
     ],
     fix: [
-      { kind: 'runtime', description: 'turn it on', commands: ['sudo sysctl -w net.bridge.bridge-nf-call-iptables=1'] },
-      { kind: 'persistent', description: 'keep it', commands: ["echo 'net.bridge.bridge-nf-call-iptables = 1' | sudo tee /etc/sysctl.d/99-k8s.conf"] },
+      {
+        kind: 'runtime',
+        description: 'turn it on',
+        commands: ['sudo sysctl -w net.bridge.bridge-nf-call-iptables=1'],
+      },
+      {
+        kind: 'persistent',
+        description: 'keep it',
+        commands: ["echo 'net.bridge.bridge-nf-call-iptables = 1' | sudo tee /etc/sysctl.d/99-k8s.conf"],
+      },
     ],
     references: ['kubernetes/kubernetes#21613'],
   },
@@ -41,7 +67,13 @@ const FINDINGS: Finding[] = [
     severity: 'warning',
     node: 'node2',
     title: 'MASQUERADE without --random-fully',
-    evidence: [{ source: '/snap/node2.json#sources.iptables-legacy-save', line: 20, text: '-A POSTROUTING -j MASQUERADE' }],
+    evidence: [
+      {
+        source: '/snap/node2.json#sources.iptables-legacy-save',
+        line: 20,
+        text: '-A POSTROUTING -j MASQUERADE',
+      },
+    ],
     fix: [],
     references: [],
     versions: ['iptables >= 1.6.2'],
@@ -68,11 +100,28 @@ test('text: no ANSI codes when color is false, codes when true', () => {
 });
 
 test('json: §4 shape with fixed key order and optional skipped', () => {
-  const doc = JSON.parse(renderFindingsJson(FINDINGS, { skipped: [{ id: 'ipvs-idle-timeout', node: 'node1', reason: 'needs source ipvsadm' }] }));
+  const doc = JSON.parse(
+    renderFindingsJson(FINDINGS, {
+      skipped: [{ id: 'ipvs-idle-timeout', node: 'node1', reason: 'needs source ipvsadm' }],
+    }),
+  );
   assert.equal(doc.findings.length, 3);
   const f = doc.findings[0];
-  assert.deepEqual(Object.keys(f), ['id', 'severity', 'node', 'title', 'symptom', 'evidence', 'fix', 'references']);
-  assert.deepEqual(f.evidence[0], { source: '/snap/node1.json#sources.sysctl', line: 3, text: 'net.bridge.bridge-nf-call-iptables = 0' });
+  assert.deepEqual(Object.keys(f), [
+    'id',
+    'severity',
+    'node',
+    'title',
+    'symptom',
+    'evidence',
+    'fix',
+    'references',
+  ]);
+  assert.deepEqual(f.evidence[0], {
+    source: '/snap/node1.json#sources.sysctl',
+    line: 3,
+    text: 'net.bridge.bridge-nf-call-iptables = 0',
+  });
   assert.deepEqual(doc.findings[1].versions, ['iptables >= 1.6.2']);
   assert.equal('line' in doc.findings[2].evidence[0], false);
   assert.equal(doc.skipped[0].id, 'ipvs-idle-timeout');
@@ -95,20 +144,24 @@ function validateSarif(doc: SarifLog): string[] {
       if (seen.has(r.id)) errs.push(`duplicate rule ${r.id}`);
       seen.add(r.id);
       if (typeof r.shortDescription?.text !== 'string') errs.push(`rule ${r.id} shortDescription.text`);
-      if (!['none', 'note', 'warning', 'error'].includes(r.defaultConfiguration?.level)) errs.push(`rule ${r.id} level`);
+      if (!['none', 'note', 'warning', 'error'].includes(r.defaultConfiguration?.level))
+        errs.push(`rule ${r.id} level`);
     }
     if (!Array.isArray(run.results)) errs.push('results');
     for (const res of run.results ?? []) {
       if (typeof res.message?.text !== 'string' || res.message.text === '') errs.push('result.message.text');
       if (!['none', 'note', 'warning', 'error'].includes(res.level)) errs.push('result.level');
-      if (res.ruleIndex !== undefined && rules[res.ruleIndex]?.id !== res.ruleId) errs.push(`ruleIndex of ${res.ruleId}`);
+      if (res.ruleIndex !== undefined && rules[res.ruleIndex]?.id !== res.ruleId)
+        errs.push(`ruleIndex of ${res.ruleId}`);
       for (const loc of res.locations ?? []) {
         const p = loc.physicalLocation;
         if (p) {
           if (typeof p.artifactLocation?.uri !== 'string') errs.push('artifactLocation.uri');
           else if (/\s/.test(p.artifactLocation.uri)) errs.push('uri with spaces');
-          if (p.region && !(Number.isInteger(p.region.startLine) && p.region.startLine >= 1)) errs.push('region.startLine');
-        } else if (!Array.isArray(loc.logicalLocations)) errs.push('location without physical or logical location');
+          if (p.region && !(Number.isInteger(p.region.startLine) && p.region.startLine >= 1))
+            errs.push('region.startLine');
+        } else if (!Array.isArray(loc.logicalLocations))
+          errs.push('location without physical or logical location');
       }
     }
   }
@@ -121,15 +174,25 @@ test('sarif: valid 2.1.0 structure, rules from the catalog, levels mapped', () =
   const run = doc.runs[0]!;
   assert.equal(run.tool.driver.name, 'podpath');
   assert.equal(run.tool.driver.version, '0.1.0');
-  assert.deepEqual(run.tool.driver.rules.map((r) => r.id), CHECKS.map((c) => c.id));
+  assert.deepEqual(
+    run.tool.driver.rules.map((r) => r.id),
+    CHECKS.map((c) => c.id),
+  );
   assert.equal(run.tool.driver.rules[0]!.name, 'BridgeNfCallIptablesDisabled');
   assert.deepEqual(run.tool.driver.rules[2]!.properties.tags, ['networking', 'kubernetes', 'FM-26', 'FM-03']);
-  assert.deepEqual(run.results.map((r) => r.level), ['error', 'warning', 'note']);
+  assert.deepEqual(
+    run.results.map((r) => r.level),
+    ['error', 'warning', 'note'],
+  );
   assert.equal(run.results[1]!.ruleIndex, 1);
 });
 
 test('sarif: file and line of the evidence; embedded sources get no region', () => {
-  const [r0, r1, r2] = buildSarif(FINDINGS, CHECKS).runs[0]!.results as [SarifResult, SarifResult, SarifResult];
+  const [r0, r1, r2] = buildSarif(FINDINGS, CHECKS).runs[0]!.results as [
+    SarifResult,
+    SarifResult,
+    SarifResult,
+  ];
   // the first evidence that names a file and a line: here the embedded sysctl source
   assert.equal(r0.locations![0]!.physicalLocation!.artifactLocation.uri, 'file:///snap/node1.json');
   assert.equal(r0.locations![0]!.physicalLocation!.region, undefined);
@@ -153,7 +216,10 @@ test('markdown: summary table, sections, fix commands in sh blocks, no ANSI', ()
   noAnsi(md);
   assert.match(md, /^# podpath check\n/);
   assert.match(md, /3 finding\(s\): 1 critical, 1 warning, 1 info\./);
-  assert.match(md, /\| critical \| `bridge-nf-call-iptables-disabled` \| node1 \| bridged traffic skips iptables \|/);
+  assert.match(
+    md,
+    /\| critical \| `bridge-nf-call-iptables-disabled` \| node1 \| bridged traffic skips iptables \|/,
+  );
   assert.match(md, /## CRITICAL: bridge-nf-call-iptables-disabled on node1/);
   assert.match(md, /```sh\nsudo sysctl -w net\.bridge\.bridge-nf-call-iptables=1\n```/);
   assert.match(md, /- `net\.bridge\.bridge-nf-call-iptables = 0` — snap-dir\/sysctl\.txt:412/);
@@ -166,6 +232,9 @@ test('catalog table: one row per check, pipes escaped', () => {
   const lines = t.trimEnd().split('\n');
   assert.equal(lines[0], '| id | severity | what it detects | FM |');
   assert.equal(lines.length, 2 + CHECKS.length);
-  assert.equal(lines[2], '| `bridge-nf-call-iptables-disabled` | critical | bridged \\| traffic skips iptables | FM-01 |');
+  assert.equal(
+    lines[2],
+    '| `bridge-nf-call-iptables-disabled` | critical | bridged \\| traffic skips iptables | FM-01 |',
+  );
   assert.equal(lines[4], '| `resolv-conf-ndots` | info | ndots fan-out | FM-26, FM-03 |');
 });

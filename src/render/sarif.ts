@@ -44,10 +44,17 @@ export interface SarifResult {
 export interface SarifLog {
   $schema: string;
   version: '2.1.0';
-  runs: { tool: { driver: { name: string; informationUri: string; version?: string; rules: SarifRule[] } }; results: SarifResult[] }[];
+  runs: {
+    tool: { driver: { name: string; informationUri: string; version?: string; rules: SarifRule[] } };
+    results: SarifResult[];
+  }[];
 }
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 /** `conntrack-table-near-full` -> `ConntrackTableNearFull` (SARIF reportingDescriptor.name) */
 function ruleName(id: string): string {
@@ -73,18 +80,34 @@ function splitFragment(s: string): [string, string | undefined] {
 
 function location(e: Evidence): SarifLocation {
   const f = fileOf(e);
-  if (!f) return { logicalLocations: [{ name: e.source, fullyQualifiedName: e.line ? `${e.source}:${e.line}` : e.source, kind: 'resource' }] };
+  if (!f)
+    return {
+      logicalLocations: [
+        { name: e.source, fullyQualifiedName: e.line ? `${e.source}:${e.line}` : e.source, kind: 'resource' },
+      ],
+    };
   const phys: NonNullable<SarifLocation['physicalLocation']> = { artifactLocation: { uri: f.uri } };
   if (!f.embedded && e.line !== undefined && e.line >= 1) phys.region = { startLine: e.line };
   const loc: SarifLocation = { physicalLocation: phys };
-  if (f.embedded) loc.logicalLocations = [{ name: f.embedded, fullyQualifiedName: e.line ? `${f.embedded}:${e.line}` : f.embedded, kind: 'resource' }];
+  if (f.embedded)
+    loc.logicalLocations = [
+      {
+        name: f.embedded,
+        fullyQualifiedName: e.line ? `${f.embedded}:${e.line}` : f.embedded,
+        kind: 'resource',
+      },
+    ];
   return loc;
 }
 
 function message(f: Finding): string {
   const ev = f.evidence.map((e) => `- ${e.text} [${e.source}${e.line ? `:${e.line}` : ''}]`).join('\n');
-  const fix = f.fix.map((x) => `${x.kind}: ${x.description}${x.commands.length ? `\n    ${x.commands.join('\n    ')}` : ''}`).join('\n');
-  return [`${f.title} (node ${f.node})`, f.symptom ?? '', ev && `Evidence:\n${ev}`, fix && `Fix:\n${fix}`].filter(Boolean).join('\n\n');
+  const fix = f.fix
+    .map((x) => `${x.kind}: ${x.description}${x.commands.length ? `\n    ${x.commands.join('\n    ')}` : ''}`)
+    .join('\n');
+  return [`${f.title} (node ${f.node})`, f.symptom ?? '', ev && `Evidence:\n${ev}`, fix && `Fix:\n${fix}`]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 export function buildSarif(findings: Finding[], checks: Check[], opts: { version?: string } = {}): SarifLog {
@@ -101,12 +124,25 @@ export function buildSarif(findings: Finding[], checks: Check[], opts: { version
     };
   });
   const results = findings.map((f): SarifResult => {
-    const r: SarifResult = { ruleId: f.id, level: LEVEL[f.severity], message: { text: message(f) }, properties: {} };
+    const r: SarifResult = {
+      ruleId: f.id,
+      level: LEVEL[f.severity],
+      message: { text: message(f) },
+      properties: {},
+    };
     const idx = ids.get(f.id);
     if (idx !== undefined) r.ruleIndex = idx;
-    const withFile = f.evidence.find((e) => fileOf(e) && e.line !== undefined) ?? f.evidence.find((e) => fileOf(e)) ?? f.evidence[0];
+    const withFile =
+      f.evidence.find((e) => fileOf(e) && e.line !== undefined) ??
+      f.evidence.find((e) => fileOf(e)) ??
+      f.evidence[0];
     if (withFile) r.locations = [location(withFile)];
-    r.properties = { node: f.node, severity: f.severity, references: f.references, ...(f.versions?.length ? { versions: f.versions } : {}) };
+    r.properties = {
+      node: f.node,
+      severity: f.severity,
+      references: f.references,
+      ...(f.versions?.length ? { versions: f.versions } : {}),
+    };
     return r;
   });
   return {
@@ -114,7 +150,14 @@ export function buildSarif(findings: Finding[], checks: Check[], opts: { version
     version: SARIF_VERSION,
     runs: [
       {
-        tool: { driver: { name: 'podpath', informationUri: 'https://github.com/podpath/podpath', ...(opts.version ? { version: opts.version } : {}), rules } },
+        tool: {
+          driver: {
+            name: 'podpath',
+            informationUri: 'https://github.com/podpath/podpath',
+            ...(opts.version ? { version: opts.version } : {}),
+            rules,
+          },
+        },
         results,
       },
     ],

@@ -57,7 +57,8 @@ export class ConntrackTable {
     }
     // tcp_new(): only a SYN (or, with nf_conntrack_tcp_loose, a plain ACK) opens an entry;
     // a SYN-ACK or RST without an entry is INVALID.
-    if (p.proto === 'tcp' && (p.flags === 'S.' || p.flags === 'R' || p.flags === 'R.')) return { dir: 'ORIGINAL', state: 'INVALID' };
+    if (p.proto === 'tcp' && (p.flags === 'S.' || p.flags === 'R' || p.flags === 'R.'))
+      return { dir: 'ORIGINAL', state: 'INVALID' };
     if (p.icmp) return { dir: 'ORIGINAL', state: 'INVALID' };
     const t = tupleOf(p);
     const conn: Conn = {

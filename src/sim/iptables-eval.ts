@@ -5,7 +5,16 @@
  * targets (MARK, LOG, CONNMARK, CT) change the packet and go on. A match the model does
  * not know makes the verdict `UNKNOWN` at that rule — never a guess.
  */
-import type { Cidr, Match, Negatable, PortRange, Rule, Ruleset, TableName, Target } from '../model/iptables.js';
+import type {
+  Cidr,
+  Match,
+  Negatable,
+  PortRange,
+  Rule,
+  Ruleset,
+  TableName,
+  Target,
+} from '../model/iptables.js';
 import type { CtState } from './conntrack.js';
 import type { Packet } from './types.js';
 import type { Choose } from './explore.js';
@@ -100,9 +109,30 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
     }
     case 'multiport': {
       if (p.proto !== 'tcp' && p.proto !== 'udp') return false;
-      if (m.dports && !neg(m.dports, m.dports.value.some((r) => inRange(r, p.dport)))) return false;
-      if (m.sports && !neg(m.sports, m.sports.value.some((r) => inRange(r, p.sport)))) return false;
-      if (m.ports && !neg(m.ports, m.ports.value.some((r) => inRange(r, p.dport) || inRange(r, p.sport)))) return false;
+      if (
+        m.dports &&
+        !neg(
+          m.dports,
+          m.dports.value.some((r) => inRange(r, p.dport)),
+        )
+      )
+        return false;
+      if (
+        m.sports &&
+        !neg(
+          m.sports,
+          m.sports.value.some((r) => inRange(r, p.sport)),
+        )
+      )
+        return false;
+      if (
+        m.ports &&
+        !neg(
+          m.ports,
+          m.ports.value.some((r) => inRange(r, p.dport) || inRange(r, p.sport)),
+        )
+      )
+        return false;
       return true;
     }
     case 'comment':
@@ -134,7 +164,8 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
       if (m.ctdir) {
         if (m.ctdir !== env.ctDir) return false;
       }
-      if (m.ctorigdst || m.ctorigsrc || m.ctorigdstport || m.ctreplsrc) return { unknown: 'conntrack --ctorig*/--ctrepl* match' };
+      if (m.ctorigdst || m.ctorigsrc || m.ctorigdstport || m.ctreplsrc)
+        return { unknown: 'conntrack --ctorig*/--ctrepl* match' };
       return true;
     }
     case 'state': {
@@ -142,9 +173,9 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
       return neg(m.state, has);
     }
     case 'mark':
-      return neg(m.mark, ((p.mark & m.mark.value.mask) >>> 0) === m.mark.value.value >>> 0);
+      return neg(m.mark, (p.mark & m.mark.value.mask) >>> 0 === m.mark.value.value >>> 0);
     case 'connmark':
-      return neg(m.mark, ((env.ctMark & m.mark.value.mask) >>> 0) === m.mark.value.value >>> 0);
+      return neg(m.mark, (env.ctMark & m.mark.value.mask) >>> 0 === m.mark.value.value >>> 0);
     case 'addrtype': {
       if (m.srcType && !neg(m.srcType, m.srcType.value.includes(env.addrType(p.src) as never))) return false;
       if (m.dstType && !neg(m.dstType, m.dstType.value.includes(env.addrType(p.dst) as never))) return false;
@@ -244,7 +275,13 @@ export function tableHasHook(table: TableName, hook: Hook): boolean {
 }
 
 /** ipt_do_table: evaluate `table` at `hook`. Returns undefined when the table/chain is absent. */
-export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, env: MatchEnv): EvalResult | undefined {
+export function evalTable(
+  rs: Ruleset,
+  table: TableName,
+  hook: Hook,
+  p: Packet,
+  env: MatchEnv,
+): EvalResult | undefined {
   const t = rs.tables[table];
   const base = t?.chains[hook];
   if (!t || !base) return undefined;
@@ -255,10 +292,19 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
   let i = 0;
   let steps = 0;
   for (;;) {
-    if (++steps > 1_000_000) return { verdict: { v: 'UNKNOWN', rule: chain.rules[0]!, chain: chain.name, why: 'rule loop' }, trail, notrack };
+    if (++steps > 1_000_000)
+      return {
+        verdict: { v: 'UNKNOWN', rule: chain.rules[0]!, chain: chain.name, why: 'rule loop' },
+        trail,
+        notrack,
+      };
     if (i >= chain.rules.length) {
       if (chain.builtin || stack.length === 0) {
-        return { verdict: { v: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT', chain: chain.name, policy: true }, trail, notrack };
+        return {
+          verdict: { v: chain.policy === 'DROP' ? 'DROP' : 'ACCEPT', chain: chain.name, policy: true },
+          trail,
+          notrack,
+        };
       }
       const back = stack.pop()!;
       chain = t.chains[back.chain]!;
@@ -269,7 +315,8 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
     i++;
     const m = ruleMatches(rule, p, env);
     if (m === false) continue;
-    if (m !== true) return { verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: m.unknown }, trail, notrack };
+    if (m !== true)
+      return { verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: m.unknown }, trail, notrack };
     const tg = rule.target;
     if (!tg) continue;
     switch (tg.t) {
@@ -279,7 +326,11 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
         return { verdict: { v: tg.t, rule, chain: chain.name }, trail, notrack };
       case 'RETURN': {
         if (stack.length === 0) {
-          return { verdict: { v: base.policy === 'DROP' ? 'DROP' : 'ACCEPT', chain: base.name, policy: true }, trail, notrack };
+          return {
+            verdict: { v: base.policy === 'DROP' ? 'DROP' : 'ACCEPT', chain: base.name, policy: true },
+            trail,
+            notrack,
+          };
         }
         const back = stack.pop()!;
         chain = t.chains[back.chain]!;
@@ -289,7 +340,12 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
       case 'jump':
       case 'goto': {
         const next = t.chains[tg.chain];
-        if (!next) return { verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: `chain ${tg.chain} is not defined` }, trail, notrack };
+        if (!next)
+          return {
+            verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: `chain ${tg.chain} is not defined` },
+            trail,
+            notrack,
+          };
         trail.push({ rule, chain: chain.name });
         if (tg.t === 'jump') stack.push({ chain: chain.name, i });
         chain = next;
@@ -297,7 +353,11 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
         continue;
       }
       case 'REJECT':
-        return { verdict: { v: 'REJECT', with: tg.with || 'icmp-port-unreachable', rule, chain: chain.name }, trail, notrack };
+        return {
+          verdict: { v: 'REJECT', with: tg.with || 'icmp-port-unreachable', rule, chain: chain.name },
+          trail,
+          notrack,
+        };
       case 'DNAT':
       case 'SNAT':
       case 'MASQUERADE':
@@ -323,9 +383,17 @@ export function evalTable(rs: Ruleset, table: TableName, hook: Hook, p: Packet, 
       case 'TCPMSS':
         continue;
       case 'NFQUEUE':
-        return { verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: 'NFQUEUE hands the packet to user space' }, trail, notrack };
+        return {
+          verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: 'NFQUEUE hands the packet to user space' },
+          trail,
+          notrack,
+        };
       case 'unsupported':
-        return { verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: `unsupported target ${tg.target}` }, trail, notrack };
+        return {
+          verdict: { v: 'UNKNOWN', rule, chain: chain.name, why: `unsupported target ${tg.target}` },
+          trail,
+          notrack,
+        };
     }
   }
 }

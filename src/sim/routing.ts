@@ -14,7 +14,11 @@ export interface FibResult {
   rulePriority?: number;
 }
 
-export function fibLookup(ns: SimNs, dst: string, opts: { src?: string; mark?: number; iif?: string } = {}): FibResult {
+export function fibLookup(
+  ns: SimNs,
+  dst: string,
+  opts: { src?: string; mark?: number; iif?: string } = {},
+): FibResult {
   const d = ipToInt(dst);
   if (d === undefined) return { type: 'none' };
   const s = opts.src ? ipToInt(opts.src) : undefined;
@@ -22,7 +26,8 @@ export function fibLookup(ns: SimNs, dst: string, opts: { src?: string; mark?: n
     let ok = true;
     if (rule.src && (s === undefined || !inPrefix(s, rule.src.addr, rule.src.len))) ok = rule.src.len === 0;
     if (ok && rule.dst && !inPrefix(d, rule.dst.addr, rule.dst.len)) ok = false;
-    if (ok && rule.fwmark && ((opts.mark ?? 0) & rule.fwmark.mask) >>> 0 !== rule.fwmark.value >>> 0) ok = false;
+    if (ok && rule.fwmark && ((opts.mark ?? 0) & rule.fwmark.mask) >>> 0 !== rule.fwmark.value >>> 0)
+      ok = false;
     if (ok && rule.iif && rule.iif !== (opts.iif ?? 'lo')) ok = false;
     if (rule.not) ok = !ok;
     if (!ok) continue;
@@ -58,12 +63,16 @@ export function addrType(ns: SimNs, ip: string): string {
     }
   }
   if (ns.addrs.some((a) => a.ip === n)) return 'LOCAL';
-  if ((n >>> 24) === 127) return 'LOCAL';
+  if (n >>> 24 === 127) return 'LOCAL';
   return 'UNICAST';
 }
 
 /** Source address the kernel picks for output via `dev` (prefsrc, else the first address on dev). */
-export function sourceFor(ns: SimNs, route: SimRoute | undefined, dev: string | undefined): string | undefined {
+export function sourceFor(
+  ns: SimNs,
+  route: SimRoute | undefined,
+  dev: string | undefined,
+): string | undefined {
   if (route?.prefsrc) return route.prefsrc;
   const a = ns.addrs.find((x) => x.ifname === dev);
   if (a) return a.ipStr;

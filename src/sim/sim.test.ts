@@ -5,7 +5,8 @@ import { traceFlow } from '../diagnose/trace.js';
 import { checkFindings } from '../diagnose/findings.js';
 
 const VIP = { proto: 'tcp' as const, src: '10.224.1.34', dst: '10.233.53.172', dport: 8080 };
-const byEndpoint = (t: ReturnType<typeof traceFlow>) => Object.fromEntries(t.paths.map((p) => [p.endpoint, p]));
+const byEndpoint = (t: ReturnType<typeof traceFlow>) =>
+  Object.fromEntries(t.paths.map((p) => [p.endpoint, p]));
 
 test('incident: same-node endpoint times out because the reply bypasses conntrack, cross-node connects', () => {
   const t = traceFlow(clusterOf(exampleSnapshots()), VIP, { findings: checkFindings });
@@ -18,7 +19,10 @@ test('incident: same-node endpoint times out because the reply bypasses conntrac
   const at = p['10.224.1.56:8080']!.breaksAt!;
   assert.equal(at.leg, 'reply');
   assert.equal(p['10.224.1.56:8080']!.reply[at.index]!.stage, 'br_handle_frame');
-  assert.deepEqual(t.findings.map((f) => f.id).sort(), ['bridge-nf-call-iptables-disabled', 'conntrack-unreplied-same-bridge']);
+  assert.deepEqual(t.findings.map((f) => f.id).sort(), [
+    'bridge-nf-call-iptables-disabled',
+    'conntrack-unreplied-same-bridge',
+  ]);
   assert.match(t.findings[0]!.evidence[0]!.text, /net\.bridge\.bridge-nf-call-iptables = 0/);
 });
 
@@ -28,14 +32,24 @@ test('healthy: with bridge-nf-call-iptables = 1 both endpoints connect, the repl
   const t = traceFlow(clusterOf(s), VIP);
   assert.equal(t.outcome, 'connected');
   const same = byEndpoint(t)['10.224.1.56:8080']!;
-  assert.ok(same.reply.some((h) => h.stage === 'br_nf_post_routing/nf_nat_ipv4_out' && h.after?.startsWith('tcp 10.233.53.172:8080')));
-  assert.ok(same.request.some((h) => h.stage === 'br_nf_pre_routing_finish' && /bridged_dnat/.test(h.note ?? '')));
+  assert.ok(
+    same.reply.some(
+      (h) =>
+        h.stage === 'br_nf_post_routing/nf_nat_ipv4_out' && h.after?.startsWith('tcp 10.233.53.172:8080'),
+    ),
+  );
+  assert.ok(
+    same.request.some((h) => h.stage === 'br_nf_pre_routing_finish' && /bridged_dnat/.test(h.note ?? '')),
+  );
 });
 
 test('ip_forward off on the client node: every path times out at ip_route_input', () => {
   const s = exampleSnapshots();
   setSysctl(s[0]!, 'net.ipv4.ip_forward', '0');
-  s[0]!.sources['sysctl']!.stdout = s[0]!.sources['sysctl']!.stdout.replace(/^net\.ipv4\.conf\.\S+\.forwarding = 1$/gm, (l) => l.replace('= 1', '= 0'));
+  s[0]!.sources['sysctl']!.stdout = s[0]!.sources['sysctl']!.stdout.replace(
+    /^net\.ipv4\.conf\.\S+\.forwarding = 1$/gm,
+    (l) => l.replace('= 1', '= 0'),
+  );
   const t = traceFlow(clusterOf(s), VIP);
   assert.equal(t.outcome, 'timeout');
   for (const p of t.paths) assert.equal(p.causeId, 'ip-forward-disabled');
@@ -44,7 +58,9 @@ test('ip_forward off on the client node: every path times out at ip_route_input'
 test('FORWARD policy DROP without accepting rules drops the request', () => {
   const s = exampleSnapshots();
   for (const n of s)
-    editRules(n, (x) => x.replace(':FORWARD ACCEPT [0:0]', ':FORWARD DROP [0:0]').replace(/^-A FLANNEL-FWD .*\n/gm, ''));
+    editRules(n, (x) =>
+      x.replace(':FORWARD ACCEPT [0:0]', ':FORWARD DROP [0:0]').replace(/^-A FLANNEL-FWD .*\n/gm, ''),
+    );
   setSysctl(s[0]!, 'net.bridge.bridge-nf-call-iptables', '1');
   const t = traceFlow(clusterOf(s), VIP);
   assert.equal(t.outcome, 'timeout');
@@ -58,10 +74,14 @@ test('pod to itself through its Service: hairpin on connects (masqueraded), hair
   const t1 = traceFlow(clusterOf(on), self);
   const selfPath = byEndpoint(t1)['10.224.1.56:8080']!;
   assert.equal(selfPath.outcome, 'connected');
-  assert.ok(selfPath.request.some((h) => h.rule?.text.includes('MASQUERADE')), 'KUBE-POSTROUTING masquerades the hairpin flow');
+  assert.ok(
+    selfPath.request.some((h) => h.rule?.text.includes('MASQUERADE')),
+    'KUBE-POSTROUTING masquerades the hairpin flow',
+  );
   const off = exampleSnapshots();
   setSysctl(off[0]!, 'net.bridge.bridge-nf-call-iptables', '1');
-  for (const src of ['ip-link', 'bridge-link']) off[0]!.sources[src]!.stdout = off[0]!.sources[src]!.stdout.replace(/"hairpin":true/g, '"hairpin":false');
+  for (const src of ['ip-link', 'bridge-link'])
+    off[0]!.sources[src]!.stdout = off[0]!.sources[src]!.stdout.replace(/"hairpin":true/g, '"hairpin":false');
   const t2 = traceFlow(clusterOf(off), self, { findings: checkFindings });
   assert.equal(t2.outcome, 'mixed');
   assert.equal(byEndpoint(t2)['10.224.1.56:8080']!.causeId, 'hairpin-off');
@@ -108,7 +128,12 @@ test('missing iptables-save: the trace says unknown instead of guessing', () => 
 test('unsupported match yields unknown at that rule', () => {
   const s = exampleSnapshots();
   setSysctl(s[0]!, 'net.bridge.bridge-nf-call-iptables', '1');
-  editRules(s[0]!, (x) => x.replace('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP', '-A KUBE-FORWARD -m set --match-set BLOCKED src -j DROP\n-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP'));
+  editRules(s[0]!, (x) =>
+    x.replace(
+      '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
+      '-A KUBE-FORWARD -m set --match-set BLOCKED src -j DROP\n-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
+    ),
+  );
   const t = traceFlow(clusterOf(s), VIP);
   assert.equal(t.outcome, 'unknown');
   assert.ok(t.paths.every((p) => p.causeId === 'unsupported-rule'));
@@ -117,9 +142,16 @@ test('unsupported match yields unknown at that rule', () => {
 test('three endpoints get probabilities 1/3 each from the statistic chain', () => {
   const s = exampleSnapshots();
   editRules(s[0]!, (x) =>
-    x.replace(/(-A KUBE-SVC-\S+ -m comment --comment "\S+ -> 10\.224\.1\.56:8080") -m statistic --mode random --probability 0\.50000000000 (-j \S+)/, '$1 -m statistic --mode random --probability 0.33333333349 $2\n-A KUBE-SVC-SFYPIQDA5NATOP5V -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-EXTRA')
+    x
+      .replace(
+        /(-A KUBE-SVC-\S+ -m comment --comment "\S+ -> 10\.224\.1\.56:8080") -m statistic --mode random --probability 0\.50000000000 (-j \S+)/,
+        '$1 -m statistic --mode random --probability 0.33333333349 $2\n-A KUBE-SVC-SFYPIQDA5NATOP5V -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-EXTRA',
+      )
       .replace(':KUBE-SERVICES - [0:0]', ':KUBE-SERVICES - [0:0]\n:KUBE-SEP-EXTRA - [0:0]')
-      .replace('COMMIT\n*filter', '-A KUBE-SEP-EXTRA -p tcp -m tcp -j DNAT --to-destination 10.224.1.77:8080\nCOMMIT\n*filter'),
+      .replace(
+        'COMMIT\n*filter',
+        '-A KUBE-SEP-EXTRA -p tcp -m tcp -j DNAT --to-destination 10.224.1.77:8080\nCOMMIT\n*filter',
+      ),
   );
   const t = traceFlow(clusterOf(s), VIP);
   const probs = t.paths.map((p) => p.probability).sort();

@@ -12,13 +12,17 @@ import type { ClusterModel } from '../model/node.js';
 
 export function exampleSnapshots(): NodeSnapshot[] {
   const dir = join(findRepoRoot(import.meta.url), 'examples', 'incident-model');
-  return ['node1.json', 'node2.json'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NodeSnapshot);
+  return ['node1.json', 'node2.json'].map(
+    (f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NodeSnapshot,
+  );
 }
 
 export function setSysctl(s: NodeSnapshot, name: string, value: string): void {
   const src = s.sources['sysctl']!;
   const re = new RegExp(`^${name.replace(/\./g, '\\.')} = .*$`, 'm');
-  src.stdout = re.test(src.stdout) ? src.stdout.replace(re, `${name} = ${value}`) : src.stdout + `${name} = ${value}\n`;
+  src.stdout = re.test(src.stdout)
+    ? src.stdout.replace(re, `${name} = ${value}`)
+    : src.stdout + `${name} = ${value}\n`;
 }
 
 export function editRules(s: NodeSnapshot, edit: (text: string) => string): void {
@@ -27,6 +31,8 @@ export function editRules(s: NodeSnapshot, edit: (text: string) => string): void
 }
 
 export function clusterOf(snaps: NodeSnapshot[]): ClusterModel {
-  const loaded: LoadedSnapshot[] = snaps.map((s) => parseSnapshotJson(JSON.stringify(s), `${s.metadata.node}.json`));
+  const loaded: LoadedSnapshot[] = snaps.map((s) =>
+    parseSnapshotJson(JSON.stringify(s), `${s.metadata.node}.json`),
+  );
   return buildCluster(loaded);
 }

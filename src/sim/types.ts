@@ -22,7 +22,11 @@ export interface Packet {
   srcMac?: string;
   dstMac?: string;
   /** ICMP error: type/code and the embedded original header */
-  icmp?: { type: number; code: number; inner: { src: string; dst: string; sport: number; dport: number; proto: Proto } };
+  icmp?: {
+    type: number;
+    code: number;
+    inner: { src: string; dst: string; sport: number; dport: number; proto: Proto };
+  };
 }
 
 export type Verdict =

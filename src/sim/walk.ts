@@ -46,7 +46,8 @@ export interface WalkCtx {
   steps: number;
 }
 
-const fmt = (p: Packet) => `${p.proto} ${p.src}:${p.sport} > ${p.dst}:${p.dport}${p.flags ? ` [${p.flags}]` : ''}${p.mark ? ` mark=0x${p.mark.toString(16)}` : ''}`;
+const fmt = (p: Packet) =>
+  `${p.proto} ${p.src}:${p.sport} > ${p.dst}:${p.dport}${p.flags ? ` [${p.flags}]` : ''}${p.mark ? ` mark=0x${p.mark.toString(16)}` : ''}`;
 
 function hop(ctx: WalkCtx, ns: SimNs, h: Omit<Hop, 'node' | 'ns'>): number {
   const list = ctx.hops[ctx.leg];
@@ -103,8 +104,18 @@ const HOOK_TABLES: Record<Hook, (TableName | 'conntrack' | 'confirm')[]> = {
 function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv, stagePrefix = ''): boolean {
   if (ns.kind === 'pod' && ns.netfilter.rulesets.length === 0) return true; // no rules, no conntrack users
   if (!ns.netfilter.known) {
-    const i = hop(ctx, ns, { stage: `nf_hook ${hook}`, verdict: 'unknown', note: `no iptables-save in the snapshot of ${ns.node}` });
-    end(ctx, 'unknown', 'missing-iptables', `the rule set of node ${ns.node} is unknown (no iptables-save in its snapshot)`, i);
+    const i = hop(ctx, ns, {
+      stage: `nf_hook ${hook}`,
+      verdict: 'unknown',
+      note: `no iptables-save in the snapshot of ${ns.node}`,
+    });
+    end(
+      ctx,
+      'unknown',
+      'missing-iptables',
+      `the rule set of node ${ns.node} is unknown (no iptables-save in its snapshot)`,
+      i,
+    );
     return false;
   }
   const p = st.p;
@@ -118,9 +129,26 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
         const count = Number(ns.sysctl('net.netfilter.nf_conntrack_count'));
         const max = Number(ns.sysctl('net.netfilter.nf_conntrack_max'));
         const evictable = ns.model?.conntrack?.some((e) => !e.flags.includes('ASSURED')) ?? false; // early_drop evicts a non-ASSURED entry
-        if (Number.isFinite(count) && Number.isFinite(max) && max > 0 && count + ctTable(ctx, ns).entries.length >= max && !evictable) {
-          const i = hop(ctx, ns, { stage: `${stagePrefix}nf_conntrack_in`, device: env.inDev, verdict: 'drop', note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"` });
-          end(ctx, 'timeout', 'conntrack-table-full', `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`, i);
+        if (
+          Number.isFinite(count) &&
+          Number.isFinite(max) &&
+          max > 0 &&
+          count + ctTable(ctx, ns).entries.length >= max &&
+          !evictable
+        ) {
+          const i = hop(ctx, ns, {
+            stage: `${stagePrefix}nf_conntrack_in`,
+            device: env.inDev,
+            verdict: 'drop',
+            note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"`,
+          });
+          end(
+            ctx,
+            'timeout',
+            'conntrack-table-full',
+            `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`,
+            i,
+          );
           return false;
         }
       }
@@ -154,18 +182,47 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
           recordTrail(ctx, ns, source, 'nat', hook, res.trail, env);
           const v = res.verdict;
           if (v.v === 'UNKNOWN') {
-            const i = hop(ctx, ns, { stage: `${stagePrefix}nf_nat_inet_fn`, detail: `nat ${hook}`, rule: ruleRef(ns, source, 'nat', v.chain, v.rule), verdict: 'unknown', note: v.why });
-            end(ctx, 'unknown', 'unsupported-rule', `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`, i);
+            const i = hop(ctx, ns, {
+              stage: `${stagePrefix}nf_nat_inet_fn`,
+              detail: `nat ${hook}`,
+              rule: ruleRef(ns, source, 'nat', v.chain, v.rule),
+              verdict: 'unknown',
+              note: v.why,
+            });
+            end(
+              ctx,
+              'unknown',
+              'unsupported-rule',
+              `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
+              i,
+            );
             return false;
           }
           if (v.v === 'DROP') {
-            const i = hop(ctx, ns, { stage: `${stagePrefix}nf_nat_inet_fn`, detail: `nat ${hook}`, rule: v.rule ? ruleRef(ns, source, 'nat', v.chain, v.rule) : undefined, verdict: 'drop' });
-            end(ctx, 'timeout', 'nat-drop', `dropped in nat ${hook} (${source}:${v.rule?.line ?? 'policy'})`, i);
+            const i = hop(ctx, ns, {
+              stage: `${stagePrefix}nf_nat_inet_fn`,
+              detail: `nat ${hook}`,
+              rule: v.rule ? ruleRef(ns, source, 'nat', v.chain, v.rule) : undefined,
+              verdict: 'drop',
+            });
+            end(
+              ctx,
+              'timeout',
+              'nat-drop',
+              `dropped in nat ${hook} (${source}:${v.rule?.line ?? 'policy'})`,
+              i,
+            );
             return false;
           }
           if (v.v === 'DNAT' || v.v === 'REDIRECT' || v.v === 'SNAT' || v.v === 'MASQUERADE') {
             bindNat(ctx, ns, conn, v, p, env, hook);
-            hop(ctx, ns, { stage: `${stagePrefix}nf_nat_setup_info`, detail: `nat ${hook}`, rule: ruleRef(ns, source, 'nat', v.chain, v.rule), verdict: 'continue', note: natNote(conn, v.v) });
+            hop(ctx, ns, {
+              stage: `${stagePrefix}nf_nat_setup_info`,
+              detail: `nat ${hook}`,
+              rule: ruleRef(ns, source, 'nat', v.chain, v.rule),
+              verdict: 'continue',
+              note: natNote(conn, v.v),
+            });
             break;
           }
         }
@@ -186,12 +243,30 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
       const ref = 'rule' in v && v.rule ? ruleRef(ns, source, table, v.chain, v.rule) : undefined;
       if (v.v === 'ACCEPT') {
         if (ref && (table === 'filter' || hook === 'FORWARD'))
-          hop(ctx, ns, { stage: `${stagePrefix}ipt_do_table`, detail: `${table} ${hook}`, device: env.outDev ?? env.inDev, rule: ref, verdict: 'accept' });
+          hop(ctx, ns, {
+            stage: `${stagePrefix}ipt_do_table`,
+            detail: `${table} ${hook}`,
+            device: env.outDev ?? env.inDev,
+            rule: ref,
+            verdict: 'accept',
+          });
         continue;
       }
       if (v.v === 'UNKNOWN') {
-        const i = hop(ctx, ns, { stage: `${stagePrefix}ipt_do_table`, detail: `${table} ${hook}`, rule: ref, verdict: 'unknown', note: v.why });
-        end(ctx, 'unknown', 'unsupported-rule', `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`, i);
+        const i = hop(ctx, ns, {
+          stage: `${stagePrefix}ipt_do_table`,
+          detail: `${table} ${hook}`,
+          rule: ref,
+          verdict: 'unknown',
+          note: v.why,
+        });
+        end(
+          ctx,
+          'unknown',
+          'unsupported-rule',
+          `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
+          i,
+        );
         return false;
       }
       if (v.v === 'DROP' || v.v === 'QUEUE') {
@@ -204,11 +279,25 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
           verdict: 'drop',
           note: policy ? `policy DROP of ${table} ${hook} (no rule accepted the packet)` : undefined,
         });
-        end(ctx, 'timeout', policy ? `${hook.toLowerCase()}-policy-drop` : 'rule-drop', policy ? `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})` : `dropped by ${source}:${v.rule?.line}: ${ref?.text}`, i);
+        end(
+          ctx,
+          'timeout',
+          policy ? `${hook.toLowerCase()}-policy-drop` : 'rule-drop',
+          policy
+            ? `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})`
+            : `dropped by ${source}:${v.rule?.line}: ${ref?.text}`,
+          i,
+        );
         return false;
       }
       if (v.v === 'REJECT') {
-        const i = hop(ctx, ns, { stage: `${stagePrefix}ipt_do_table`, detail: `${table} ${hook}`, rule: ref, verdict: 'reject', note: `REJECT --reject-with ${v.with}` });
+        const i = hop(ctx, ns, {
+          stage: `${stagePrefix}ipt_do_table`,
+          detail: `${table} ${hook}`,
+          rule: ref,
+          verdict: 'reject',
+          note: `REJECT --reject-with ${v.with}`,
+        });
         reject(ctx, ns, v.with, `${source}:${v.rule.line}`, ref?.text ?? '', i);
         return false;
       }
@@ -217,7 +306,16 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
   return true;
 }
 
-function evalTableAt(ctx: WalkCtx, ns: SimNs, rs: import('../model/iptables.js').Ruleset, table: TableName, hook: Hook, p: Packet, env: HookEnv, look: CtLookup | undefined) {
+function evalTableAt(
+  ctx: WalkCtx,
+  ns: SimNs,
+  rs: import('../model/iptables.js').Ruleset,
+  table: TableName,
+  hook: Hook,
+  p: Packet,
+  env: HookEnv,
+  look: CtLookup | undefined,
+) {
   const notes: string[] = [];
   const menv: MatchEnv = {
     hook,
@@ -240,22 +338,52 @@ function evalTableAt(ctx: WalkCtx, ns: SimNs, rs: import('../model/iptables.js')
   return r;
 }
 
-function recordTrail(ctx: WalkCtx, ns: SimNs, source: string, table: TableName, hook: Hook, trail: { rule: Rule; chain: string }[], env: HookEnv): void {
+function recordTrail(
+  ctx: WalkCtx,
+  ns: SimNs,
+  source: string,
+  table: TableName,
+  hook: Hook,
+  trail: { rule: Rule; chain: string }[],
+  env: HookEnv,
+): void {
   for (const t of trail) {
     const tg = t.rule.target;
-    if (tg?.t === 'MARK') hop(ctx, ns, { stage: 'ipt_do_table', detail: `${table} ${hook}`, device: env.outDev ?? env.inDev, rule: ruleRef(ns, source, table, t.chain, t.rule), verdict: 'continue', note: 'MARK' });
+    if (tg?.t === 'MARK')
+      hop(ctx, ns, {
+        stage: 'ipt_do_table',
+        detail: `${table} ${hook}`,
+        device: env.outDev ?? env.inDev,
+        rule: ruleRef(ns, source, table, t.chain, t.rule),
+        verdict: 'continue',
+        note: 'MARK',
+      });
     else if (tg?.t === 'jump' && /KUBE-(SVC|SEP|EXT|FW|SVL|XLB)-/.test(tg.chain))
-      hop(ctx, ns, { stage: 'ipt_do_table', detail: `${table} ${hook}`, rule: ruleRef(ns, source, table, t.chain, t.rule), verdict: 'continue' });
+      hop(ctx, ns, {
+        stage: 'ipt_do_table',
+        detail: `${table} ${hook}`,
+        rule: ruleRef(ns, source, table, t.chain, t.rule),
+        verdict: 'continue',
+      });
   }
 }
 
 function natNote(conn: import('./conntrack.js').Conn, kind: string): string {
-  if (kind === 'DNAT' || kind === 'REDIRECT') return `${kind} ${conn.orig.dst}:${conn.orig.dport} -> ${conn.reply.src}:${conn.reply.sport}; conntrack expects the reply from ${conn.reply.src}:${conn.reply.sport}`;
+  if (kind === 'DNAT' || kind === 'REDIRECT')
+    return `${kind} ${conn.orig.dst}:${conn.orig.dport} -> ${conn.reply.src}:${conn.reply.sport}; conntrack expects the reply from ${conn.reply.src}:${conn.reply.sport}`;
   return `${kind} ${conn.orig.src}:${conn.orig.sport} -> ${conn.reply.dst}:${conn.reply.dport}`;
 }
 
 /** nf_nat_setup_info: the binding of a NAT rule, recorded in the conntrack reply tuple. */
-function bindNat(ctx: WalkCtx, ns: SimNs, conn: import('./conntrack.js').Conn, v: import('./iptables-eval.js').EvalVerdict, p: Packet, env: HookEnv, hook: Hook): void {
+function bindNat(
+  ctx: WalkCtx,
+  ns: SimNs,
+  conn: import('./conntrack.js').Conn,
+  v: import('./iptables-eval.js').EvalVerdict,
+  p: Packet,
+  env: HookEnv,
+  hook: Hook,
+): void {
   if (!('target' in v)) return;
   const tg = v.target;
   if (tg.t === 'DNAT') {
@@ -263,7 +391,8 @@ function bindNat(ctx: WalkCtx, ns: SimNs, conn: import('./conntrack.js').Conn, v
     conn.reply.sport = tg.to.portFrom ?? p.dport;
     conn.dnat = true;
   } else if (tg.t === 'REDIRECT') {
-    conn.reply.src = hook === 'OUTPUT' ? '127.0.0.1' : (ns.addrs.find((a) => a.ifname === env.inDev)?.ipStr ?? p.dst);
+    conn.reply.src =
+      hook === 'OUTPUT' ? '127.0.0.1' : (ns.addrs.find((a) => a.ifname === env.inDev)?.ipStr ?? p.dst);
     conn.reply.sport = tg.toPorts?.from ?? p.dport;
     conn.dnat = true;
   } else if (tg.t === 'SNAT') {
@@ -285,7 +414,14 @@ function natDst(ctx: WalkCtx, ns: SimNs, st: PktState, hook: Hook, prefix: strin
   if (!look?.conn) return;
   const before = fmt(st.p);
   if (natManipDst(look.conn, look.dir, st.p))
-    hop(ctx, ns, { stage: `${prefix}nf_nat_ipv4_${hook === 'OUTPUT' ? 'local_fn' : 'pre_routing'}`, detail: hook, before, after: fmt(st.p), verdict: 'continue', note: look.dir === 'REPLY' ? 'reverse SNAT of a reply (conntrack)' : 'destination NAT' });
+    hop(ctx, ns, {
+      stage: `${prefix}nf_nat_ipv4_${hook === 'OUTPUT' ? 'local_fn' : 'pre_routing'}`,
+      detail: hook,
+      before,
+      after: fmt(st.p),
+      verdict: 'continue',
+      note: look.dir === 'REPLY' ? 'reverse SNAT of a reply (conntrack)' : 'destination NAT',
+    });
 }
 
 function natSrc(ctx: WalkCtx, ns: SimNs, st: PktState, hook: Hook, prefix: string): void {
@@ -293,7 +429,17 @@ function natSrc(ctx: WalkCtx, ns: SimNs, st: PktState, hook: Hook, prefix: strin
   if (!look?.conn) return;
   const before = fmt(st.p);
   if (natManipSrc(look.conn, look.dir, st.p))
-    hop(ctx, ns, { stage: `${prefix}nf_nat_ipv4_${hook === 'INPUT' ? 'local_in' : 'out'}`, detail: hook, before, after: fmt(st.p), verdict: 'continue', note: look.dir === 'REPLY' ? 'reverse DNAT of a reply (conntrack): the source becomes the Service address again' : 'source NAT' });
+    hop(ctx, ns, {
+      stage: `${prefix}nf_nat_ipv4_${hook === 'INPUT' ? 'local_in' : 'out'}`,
+      detail: hook,
+      before,
+      after: fmt(st.p),
+      verdict: 'continue',
+      note:
+        look.dir === 'REPLY'
+          ? 'reverse DNAT of a reply (conntrack): the source becomes the Service address again'
+          : 'source NAT',
+    });
 }
 
 /** REJECT target: an ICMP error (or TCP RST) goes back to the sender, which its socket reports. */
@@ -302,24 +448,51 @@ function reject(ctx: WalkCtx, ns: SimNs, withType: string, where: string, text: 
     end(ctx, 'timeout', 'reply-rejected', `the reply was rejected at ${where} (${text})`, index);
     return;
   }
-  ctx.notes.add('the ICMP error/RST sent by REJECT is assumed to reach the client (it is RELATED to the connection)');
-  const refused = withType === 'icmp-port-unreachable' || withType === 'tcp-reset' || withType === 'icmp-proto-unreachable';
-  end(ctx, refused ? 'refused' : 'unreachable', 'rejected', `rejected on ${ns.node} by ${where} (${text}) with ${withType}: the client sees ${refused ? 'connection refused' : 'no route to host'}`, index);
+  ctx.notes.add(
+    'the ICMP error/RST sent by REJECT is assumed to reach the client (it is RELATED to the connection)',
+  );
+  const refused =
+    withType === 'icmp-port-unreachable' || withType === 'tcp-reset' || withType === 'icmp-proto-unreachable';
+  end(
+    ctx,
+    refused ? 'refused' : 'unreachable',
+    'rejected',
+    `rejected on ${ns.node} by ${where} (${text}) with ${withType}: the client sees ${refused ? 'connection refused' : 'no route to host'}`,
+    index,
+  );
 }
 
 // ---------------------------------------------------------------- output and routing
 
 /** ip_local_out: a packet generated by a socket of `ns`. */
 export function ipLocalOut(ctx: WalkCtx, ns: SimNs, st: PktState): void {
-  if (ctx.result || ++ctx.steps > 400) return void end(ctx, 'unknown', 'loop', 'the walk did not end (routing loop?)');
+  if (ctx.result || ++ctx.steps > 400)
+    return void end(ctx, 'unknown', 'loop', 'the walk did not end (routing loop?)');
   const p = st.p;
   let r = fibLookup(ns, p.dst, { mark: p.mark });
   if (!r.route || (r.type !== 'unicast' && r.type !== 'local')) {
-    const i = hop(ctx, ns, { stage: 'ip_route_output', verdict: 'drop', before: fmt(p), note: `no route to ${p.dst} (${r.type})` });
-    return end(ctx, ctx.leg === 'request' ? 'unreachable' : 'timeout', 'no-route', `${ns.id} has no route to ${p.dst}`, i);
+    const i = hop(ctx, ns, {
+      stage: 'ip_route_output',
+      verdict: 'drop',
+      before: fmt(p),
+      note: `no route to ${p.dst} (${r.type})`,
+    });
+    return end(
+      ctx,
+      ctx.leg === 'request' ? 'unreachable' : 'timeout',
+      'no-route',
+      `${ns.id} has no route to ${p.dst}`,
+      i,
+    );
   }
   let dev = r.type === 'local' ? 'lo' : r.route.dev;
-  hop(ctx, ns, { stage: 'ip_route_output', device: dev, verdict: 'continue', before: fmt(p), note: `${r.route.gateway ? `via ${r.route.gateway} ` : ''}dev ${dev} (table ${r.table})` });
+  hop(ctx, ns, {
+    stage: 'ip_route_output',
+    device: dev,
+    verdict: 'continue',
+    before: fmt(p),
+    note: `${r.route.gateway ? `via ${r.route.gateway} ` : ''}dev ${dev} (table ${r.table})`,
+  });
   const dstBefore = `${p.dst}:${p.dport}`;
   if (!runHook(ctx, ns, 'OUTPUT', st, { outDev: dev })) return;
   if (`${p.dst}:${p.dport}` !== dstBefore) {
@@ -327,7 +500,12 @@ export function ipLocalOut(ctx: WalkCtx, ns: SimNs, st: PktState): void {
     r = fibLookup(ns, p.dst, { mark: p.mark });
     if (!r.route) return void end(ctx, 'unreachable', 'no-route', `no route to ${p.dst} after DNAT`);
     dev = r.type === 'local' ? 'lo' : r.route.dev;
-    hop(ctx, ns, { stage: 'ip_route_me_harder', device: dev, verdict: 'continue', note: `rerouted after DNAT: dev ${dev}` });
+    hop(ctx, ns, {
+      stage: 'ip_route_me_harder',
+      device: dev,
+      verdict: 'continue',
+      note: `rerouted after DNAT: dev ${dev}`,
+    });
   }
   if (!runHook(ctx, ns, 'POSTROUTING', st, { outDev: dev })) return;
   if (dev === 'lo') return ipRcv(ctx, ns, ns.byName.get('lo') ?? loLink(ns), st, false);
@@ -341,14 +519,22 @@ function loLink(ns: SimNs): SimLink {
 function forwardingOn(ns: SimNs, inDev: string): { on: boolean | undefined; evidence: string } {
   const per = ns.sysctl(`net.ipv4.conf.${inDev}.forwarding`);
   const glob = ns.sysctl('net.ipv4.ip_forward');
-  if (per !== undefined) return { on: per === '1', evidence: sysctlEvidence(ns, per === '1' || glob === undefined ? `net.ipv4.conf.${inDev}.forwarding` : 'net.ipv4.ip_forward') };
+  if (per !== undefined)
+    return {
+      on: per === '1',
+      evidence: sysctlEvidence(
+        ns,
+        per === '1' || glob === undefined ? `net.ipv4.conf.${inDev}.forwarding` : 'net.ipv4.ip_forward',
+      ),
+    };
   if (glob !== undefined) return { on: glob === '1', evidence: sysctlEvidence(ns, 'net.ipv4.ip_forward') };
   return { on: undefined, evidence: 'net.ipv4.ip_forward unknown (no sysctl in the snapshot)' };
 }
 
 /** ip_rcv -> PREROUTING -> ip_route_input -> ip_local_deliver | ip_forward */
 function ipRcv(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState, skipPrerouting: boolean): void {
-  if (ctx.result || ++ctx.steps > 400) return void end(ctx, 'unknown', 'loop', 'the walk did not end (routing loop?)');
+  if (ctx.result || ++ctx.steps > 400)
+    return void end(ctx, 'unknown', 'loop', 'the walk did not end (routing loop?)');
   const p = st.p;
   if (!skipPrerouting) {
     hop(ctx, ns, { stage: 'ip_rcv', device: dev.name, verdict: 'continue', before: fmt(p) });
@@ -357,12 +543,28 @@ function ipRcv(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState, skipPrerouti
   if (!rpFilterOk(ctx, ns, dev.name, p)) return;
   const r = fibLookup(ns, p.dst, { src: p.src, mark: p.mark, iif: dev.name });
   if (r.type === 'local') {
-    hop(ctx, ns, { stage: 'ip_route_input', device: dev.name, verdict: 'continue', note: `${p.dst} is local: ip_local_deliver` });
+    hop(ctx, ns, {
+      stage: 'ip_route_input',
+      device: dev.name,
+      verdict: 'continue',
+      note: `${p.dst} is local: ip_local_deliver`,
+    });
     return ipLocalDeliver(ctx, ns, dev, st);
   }
   if (!r.route || r.type !== 'unicast') {
-    const i = hop(ctx, ns, { stage: 'ip_route_input', device: dev.name, verdict: 'drop', note: `no route to ${p.dst} (${r.type})` });
-    return end(ctx, ctx.leg === 'request' ? 'unreachable' : 'timeout', 'no-route', `${ns.id} has no route to ${p.dst}: ICMP net unreachable`, i);
+    const i = hop(ctx, ns, {
+      stage: 'ip_route_input',
+      device: dev.name,
+      verdict: 'drop',
+      note: `no route to ${p.dst} (${r.type})`,
+    });
+    return end(
+      ctx,
+      ctx.leg === 'request' ? 'unreachable' : 'timeout',
+      'no-route',
+      `${ns.id} has no route to ${p.dst}: ICMP net unreachable`,
+      i,
+    );
   }
   ipForward(ctx, ns, dev.name, st, r.route, undefined);
 }
@@ -375,7 +577,10 @@ function rpFilterOk(ctx: WalkCtx, ns: SimNs, dev: string, p: Packet): boolean {
   const mode = Math.max(all, per);
   if (!mode || dev === 'lo') return true;
   const back = fibLookup(ns, p.src, { mark: p.mark });
-  const ok = mode === 1 ? back.type === 'unicast' && back.route?.dev === dev : back.type === 'unicast' || back.type === 'local';
+  const ok =
+    mode === 1
+      ? back.type === 'unicast' && back.route?.dev === dev
+      : back.type === 'unicast' || back.type === 'local';
   if (ok) return true;
   const which = per >= all ? `net.ipv4.conf.${dev}.rp_filter` : 'net.ipv4.conf.all.rp_filter';
   const i = hop(ctx, ns, {
@@ -384,23 +589,53 @@ function rpFilterOk(ctx: WalkCtx, ns: SimNs, dev: string, p: Packet): boolean {
     verdict: 'drop',
     note: `reverse path filter (${sysctlEvidence(ns, which)}${mode === 1 ? ', strict' : ', loose'}): the route back to ${p.src} ${back.route?.dev ? `leaves by ${back.route.dev}, not ${dev}` : 'does not exist'}`,
   });
-  end(ctx, 'timeout', 'rp-filter', `${ns.node} drops packets from ${p.src} arriving on ${dev}: rp_filter ${mode === 1 ? 'strict' : 'loose'} and the route back to ${p.src} ${back.route?.dev ? `leaves by ${back.route.dev}` : 'is missing'}`, i);
+  end(
+    ctx,
+    'timeout',
+    'rp-filter',
+    `${ns.node} drops packets from ${p.src} arriving on ${dev}: rp_filter ${mode === 1 ? 'strict' : 'loose'} and the route back to ${p.src} ${back.route?.dev ? `leaves by ${back.route.dev}` : 'is missing'}`,
+    i,
+  );
   return false;
 }
 
-function ipForward(ctx: WalkCtx, ns: SimNs, inDev: string, st: PktState, route: import('./world.js').SimRoute, physIn: string | undefined): void {
+function ipForward(
+  ctx: WalkCtx,
+  ns: SimNs,
+  inDev: string,
+  st: PktState,
+  route: import('./world.js').SimRoute,
+  physIn: string | undefined,
+): void {
   const p = st.p;
   const fw = forwardingOn(ns, inDev);
   if (fw.on === undefined) {
     const i = hop(ctx, ns, { stage: 'ip_forward', device: inDev, verdict: 'unknown', note: fw.evidence });
-    return end(ctx, 'unknown', 'missing-sysctl', `cannot tell whether ${ns.node} forwards: ${fw.evidence}`, i);
+    return end(
+      ctx,
+      'unknown',
+      'missing-sysctl',
+      `cannot tell whether ${ns.node} forwards: ${fw.evidence}`,
+      i,
+    );
   }
   if (!fw.on) {
-    const i = hop(ctx, ns, { stage: 'ip_route_input', device: inDev, verdict: 'drop', note: `forwarding disabled: ${fw.evidence}; ip_error drops the packet silently` });
+    const i = hop(ctx, ns, {
+      stage: 'ip_route_input',
+      device: inDev,
+      verdict: 'drop',
+      note: `forwarding disabled: ${fw.evidence}; ip_error drops the packet silently`,
+    });
     return end(ctx, 'timeout', 'ip-forward-disabled', `${ns.node} does not forward: ${fw.evidence}`, i);
   }
   const out = route.dev!;
-  hop(ctx, ns, { stage: 'ip_forward', device: out, verdict: 'continue', note: `${route.gateway ? `via ${route.gateway} ` : ''}dev ${out}`, before: fmt(p) });
+  hop(ctx, ns, {
+    stage: 'ip_forward',
+    device: out,
+    verdict: 'continue',
+    note: `${route.gateway ? `via ${route.gateway} ` : ''}dev ${out}`,
+    before: fmt(p),
+  });
   p.ttl--;
   if (p.ttl <= 0) return void end(ctx, 'unreachable', 'ttl', 'TTL exceeded');
   if (!runHook(ctx, ns, 'FORWARD', st, { inDev, outDev: out, physIn })) return;
@@ -414,10 +649,19 @@ function ipLocalDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): vo
   if (st.inner && p.proto === 'udp') {
     const vx = ns.links.find((l) => l.kind === 'vxlan' && l.vxlan?.port === p.dport);
     if (vx) {
-      hop(ctx, ns, { stage: 'vxlan_rcv', device: vx.name, verdict: 'continue', note: `decapsulated VNI ${vx.vxlan?.id}: ${fmt(st.inner)}` });
+      hop(ctx, ns, {
+        stage: 'vxlan_rcv',
+        device: vx.name,
+        verdict: 'continue',
+        note: `decapsulated VNI ${vx.vxlan?.id}: ${fmt(st.inner)}`,
+      });
       return ipRcv(ctx, ns, vx, { p: st.inner }, false);
     }
-    const i = hop(ctx, ns, { stage: 'udp_rcv', verdict: 'drop', note: `no VXLAN device listens on UDP ${p.dport}` });
+    const i = hop(ctx, ns, {
+      stage: 'udp_rcv',
+      verdict: 'drop',
+      note: `no VXLAN device listens on UDP ${p.dport}`,
+    });
     return end(ctx, 'timeout', 'vxlan-no-device', `${ns.node} has no VXLAN device on port ${p.dport}`, i);
   }
   socketDeliver(ctx, ns, dev, st);
@@ -456,11 +700,21 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
   const p = st.p;
   const dev = ns.byName.get(devName);
   if (!dev) {
-    const i = hop(ctx, ns, { stage: 'dev_queue_xmit', device: devName, verdict: 'unknown', note: `device ${devName} is not in the snapshot` });
+    const i = hop(ctx, ns, {
+      stage: 'dev_queue_xmit',
+      device: devName,
+      verdict: 'unknown',
+      note: `device ${devName} is not in the snapshot`,
+    });
     return end(ctx, 'unknown', 'missing-device', `device ${devName} of ${ns.id} is not in the snapshot`, i);
   }
   if (!dev.up) {
-    const i = hop(ctx, ns, { stage: 'dev_queue_xmit', device: devName, verdict: 'drop', note: `${devName} is down` });
+    const i = hop(ctx, ns, {
+      stage: 'dev_queue_xmit',
+      device: devName,
+      verdict: 'drop',
+      note: `${devName} is down`,
+    });
     return end(ctx, 'timeout', 'link-down', `${devName} on ${ns.id} is down`, i);
   }
   if (dev.kind === 'loopback') return ipRcv(ctx, ns, dev, st, false);
@@ -469,8 +723,19 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
   if (dev.kind === 'bridge' || (dev.kind === 'veth' && dev.peer)) {
     const mac = resolveNeighbour(ctx, ns, dev, nh);
     if (!mac) {
-      const i = hop(ctx, ns, { stage: 'neigh_resolve_output', device: devName, verdict: 'drop', note: `nobody answers ARP for ${nh} on ${devName}` });
-      return end(ctx, ctx.leg === 'request' ? 'unreachable' : 'timeout', 'arp-failed', `ARP for ${nh} on ${ns.id} ${devName} gets no answer`, i);
+      const i = hop(ctx, ns, {
+        stage: 'neigh_resolve_output',
+        device: devName,
+        verdict: 'drop',
+        note: `nobody answers ARP for ${nh} on ${devName}`,
+      });
+      return end(
+        ctx,
+        ctx.leg === 'request' ? 'unreachable' : 'timeout',
+        'arp-failed',
+        `ARP for ${nh} on ${ns.id} ${devName} gets no answer`,
+        i,
+      );
     }
     p.dstMac = mac;
     p.srcMac = dev.mac;
@@ -478,27 +743,74 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
       // br_dev_xmit: the bridge device transmits; FDB picks the port (no hairpin check: skb->dev is the bridge)
       const port = portForMac(ns, dev, mac);
       if (!port?.peer) {
-        const i = hop(ctx, ns, { stage: 'br_dev_xmit', device: devName, verdict: 'drop', note: `no port of ${devName} leads to ${mac}` });
+        const i = hop(ctx, ns, {
+          stage: 'br_dev_xmit',
+          device: devName,
+          verdict: 'drop',
+          note: `no port of ${devName} leads to ${mac}`,
+        });
         return end(ctx, 'timeout', 'fdb-miss', `no port of ${devName} leads to ${nh}`, i);
       }
-      hop(ctx, ns, { stage: 'br_dev_xmit', device: port.name, verdict: 'continue', note: `fdb ${mac} -> ${port.name}`, before: fmt(p) });
+      hop(ctx, ns, {
+        stage: 'br_dev_xmit',
+        device: port.name,
+        verdict: 'continue',
+        note: `fdb ${mac} -> ${port.name}`,
+        before: fmt(p),
+      });
       return frameIn(ctx, port.peer.ns, port.peer.link, st);
     }
     if (!dev.peer) {
-      const i = hop(ctx, ns, { stage: 'veth_xmit', device: devName, verdict: 'unknown', note: `the peer of ${devName} is not in the snapshot` });
-      return end(ctx, 'unknown', 'missing-peer', `the peer of ${ns.id} ${devName} is not in the snapshots`, i);
+      const i = hop(ctx, ns, {
+        stage: 'veth_xmit',
+        device: devName,
+        verdict: 'unknown',
+        note: `the peer of ${devName} is not in the snapshot`,
+      });
+      return end(
+        ctx,
+        'unknown',
+        'missing-peer',
+        `the peer of ${ns.id} ${devName} is not in the snapshots`,
+        i,
+      );
     }
-    hop(ctx, ns, { stage: 'veth_xmit', device: devName, verdict: 'continue', before: fmt(p), note: `to ${dev.peer.ns.id} ${dev.peer.link.name}` });
+    hop(ctx, ns, {
+      stage: 'veth_xmit',
+      device: devName,
+      verdict: 'continue',
+      before: fmt(p),
+      note: `to ${dev.peer.ns.id} ${dev.peer.link.name}`,
+    });
     return frameIn(ctx, dev.peer.ns, dev.peer.link, st);
   }
   // an underlay interface: the peer is the namespace (node) that owns the next hop
   const target = ctx.world.owner(nh);
   if (!target || target === ns) {
-    const i = hop(ctx, ns, { stage: 'dev_queue_xmit', device: devName, verdict: 'unknown', note: `next hop ${nh} is not an address of any snapshot` });
-    return end(ctx, 'unknown', 'missing-node', `next hop ${nh} (via ${devName} of ${ns.node}) belongs to no node in the snapshots`, i);
+    const i = hop(ctx, ns, {
+      stage: 'dev_queue_xmit',
+      device: devName,
+      verdict: 'unknown',
+      note: `next hop ${nh} is not an address of any snapshot`,
+    });
+    return end(
+      ctx,
+      'unknown',
+      'missing-node',
+      `next hop ${nh} (via ${devName} of ${ns.node}) belongs to no node in the snapshots`,
+      i,
+    );
   }
-  const tl = target.links.find((l) => target.addrs.some((a) => a.ifname === l.name && a.ipStr === nh)) ?? target.links[0]!;
-  hop(ctx, ns, { stage: 'dev_queue_xmit', device: devName, verdict: 'continue', before: fmt(p), note: `on the wire to ${target.node} ${tl.name}` });
+  const tl =
+    target.links.find((l) => target.addrs.some((a) => a.ifname === l.name && a.ipStr === nh)) ??
+    target.links[0]!;
+  hop(ctx, ns, {
+    stage: 'dev_queue_xmit',
+    device: devName,
+    verdict: 'continue',
+    before: fmt(p),
+    note: `on the wire to ${target.node} ${tl.name}`,
+  });
   ipRcv(ctx, target, tl, st, false);
 }
 
@@ -516,18 +828,50 @@ function portForMac(ns: SimNs, br: SimLink, mac: string): SimLink | undefined {
 function vxlanXmit(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState, nh: string): void {
   const mac = ns.neigh.get(`${dev.name}|${nh}`);
   if (!mac) {
-    const i = hop(ctx, ns, { stage: 'neigh_resolve_output', device: dev.name, verdict: 'drop', note: `no neighbour entry for ${nh} on ${dev.name} (flannel writes them permanent)` });
-    return end(ctx, ctx.leg === 'request' ? 'unreachable' : 'timeout', 'vxlan-no-neigh', `${ns.node} has no neighbour for ${nh} on ${dev.name}`, i);
+    const i = hop(ctx, ns, {
+      stage: 'neigh_resolve_output',
+      device: dev.name,
+      verdict: 'drop',
+      note: `no neighbour entry for ${nh} on ${dev.name} (flannel writes them permanent)`,
+    });
+    return end(
+      ctx,
+      ctx.leg === 'request' ? 'unreachable' : 'timeout',
+      'vxlan-no-neigh',
+      `${ns.node} has no neighbour for ${nh} on ${dev.name}`,
+      i,
+    );
   }
   const fdb = ns.fdb.find((f) => f.ifname === dev.name && f.mac === mac.toLowerCase() && f.dst);
   if (!fdb?.dst) {
-    const i = hop(ctx, ns, { stage: 'vxlan_xmit', device: dev.name, verdict: 'drop', note: `no FDB entry with a remote for ${mac} on ${dev.name}` });
+    const i = hop(ctx, ns, {
+      stage: 'vxlan_xmit',
+      device: dev.name,
+      verdict: 'drop',
+      note: `no FDB entry with a remote for ${mac} on ${dev.name}`,
+    });
     return end(ctx, 'timeout', 'vxlan-no-fdb', `${ns.node} ${dev.name} has no FDB entry for ${mac}`, i);
   }
   const inner = st.p;
   const local = dev.vxlan?.local ?? sourceFor(ns, undefined, undefined) ?? '0.0.0.0';
-  const outer: Packet = { proto: 'udp', src: local, dst: fdb.dst, sport: 40000 + (inner.sport % 20000), dport: dev.vxlan?.port ?? 8472, flags: '', mark: 0, ttl: 64 };
-  hop(ctx, ns, { stage: 'vxlan_xmit', device: dev.name, verdict: 'continue', before: fmt(inner), after: fmt(outer), note: `encapsulated VNI ${dev.vxlan?.id} to ${fdb.dst}` });
+  const outer: Packet = {
+    proto: 'udp',
+    src: local,
+    dst: fdb.dst,
+    sport: 40000 + (inner.sport % 20000),
+    dport: dev.vxlan?.port ?? 8472,
+    flags: '',
+    mark: 0,
+    ttl: 64,
+  };
+  hop(ctx, ns, {
+    stage: 'vxlan_xmit',
+    device: dev.name,
+    verdict: 'continue',
+    before: fmt(inner),
+    after: fmt(outer),
+    note: `encapsulated VNI ${dev.vxlan?.id} to ${fdb.dst}`,
+  });
   ipLocalOut(ctx, ns, { p: outer, inner });
 }
 
@@ -544,9 +888,15 @@ function frameIn(ctx: WalkCtx, ns: SimNs, link: SimLink, st: PktState): void {
 function brNetfilter(ns: SimNs, br: SimLink): { active: boolean | undefined; evidence: string } {
   const known = ns.model?.known.has('sysctl') ?? false;
   const v = ns.sysctl('net.bridge.bridge-nf-call-iptables');
-  if (br.nfCallIptables && v !== undefined) return { active: true, evidence: `bridge ${br.name} has nf_call_iptables 1` };
-  if (v !== undefined) return { active: v === '1', evidence: sysctlEvidence(ns, 'net.bridge.bridge-nf-call-iptables') };
-  if (!known) return { active: undefined, evidence: 'net.bridge.bridge-nf-call-iptables unknown (no sysctl in the snapshot)' };
+  if (br.nfCallIptables && v !== undefined)
+    return { active: true, evidence: `bridge ${br.name} has nf_call_iptables 1` };
+  if (v !== undefined)
+    return { active: v === '1', evidence: sysctlEvidence(ns, 'net.bridge.bridge-nf-call-iptables') };
+  if (!known)
+    return {
+      active: undefined,
+      evidence: 'net.bridge.bridge-nf-call-iptables unknown (no sysctl in the snapshot)',
+    };
   return { active: false, evidence: 'br_netfilter is not loaded (no net.bridge.* sysctls)' };
 }
 
@@ -556,10 +906,27 @@ function brHandleFrame(ctx: WalkCtx, ns: SimNs, br: SimLink, port: SimLink, st: 
   const toHost = (p.dstMac ?? '').toLowerCase() === br.mac.toLowerCase();
   const nf = brNetfilter(ns, br);
   if (nf.active === undefined) {
-    const i = hop(ctx, ns, { stage: 'br_handle_frame', device: port.name, verdict: 'unknown', note: nf.evidence });
-    return end(ctx, 'unknown', 'missing-sysctl', `cannot tell whether bridged frames meet netfilter on ${ns.node}: ${nf.evidence}`, i);
+    const i = hop(ctx, ns, {
+      stage: 'br_handle_frame',
+      device: port.name,
+      verdict: 'unknown',
+      note: nf.evidence,
+    });
+    return end(
+      ctx,
+      'unknown',
+      'missing-sysctl',
+      `cannot tell whether bridged frames meet netfilter on ${ns.node}: ${nf.evidence}`,
+      i,
+    );
   }
-  hop(ctx, ns, { stage: 'br_handle_frame', device: port.name, verdict: 'continue', before: fmt(p), note: `${toHost ? `to the bridge's own MAC (${br.name}): up to the IP stack` : `dst MAC ${p.dstMac} is a port of ${br.name}: forwarded at layer 2`}; ${nf.active ? 'br_netfilter calls the IPv4 hooks' : `IPv4 hooks NOT called for bridged frames (${nf.evidence})`}` });
+  hop(ctx, ns, {
+    stage: 'br_handle_frame',
+    device: port.name,
+    verdict: 'continue',
+    before: fmt(p),
+    note: `${toHost ? `to the bridge's own MAC (${br.name}): up to the IP stack` : `dst MAC ${p.dstMac} is a port of ${br.name}: forwarded at layer 2`}; ${nf.active ? 'br_netfilter calls the IPv4 hooks' : `IPv4 hooks NOT called for bridged frames (${nf.evidence})`}`,
+  });
   if (!nf.active) {
     if (!toHost) {
       const conn = ctTable(ctx, ns).peekReply(p);
@@ -571,7 +938,8 @@ function brHandleFrame(ctx: WalkCtx, ns: SimNs, br: SimLink, port: SimLink, st: 
           text: `the reply ${p.src}:${p.sport} > ${p.dst}:${p.dport} is bridged on ${br.name} of ${ns.node} without netfilter (${nf.evidence}), so conntrack never sees it and the reverse DNAT to ${conn.orig.dst}:${conn.orig.dport} does not happen`,
         };
         ctx.hops[ctx.leg][i]!.verdict = 'continue';
-        ctx.hops[ctx.leg][i]!.note += ` — this is the reply of the DNAT ${conn.orig.dst}:${conn.orig.dport} -> ${conn.reply.src}:${conn.reply.sport}: reverse NAT skipped`;
+        ctx.hops[ctx.leg][i]!.note +=
+          ` — this is the reply of the DNAT ${conn.orig.dst}:${conn.orig.dport} -> ${conn.reply.src}:${conn.reply.sport}: reverse NAT skipped`;
       }
       return brForward(ctx, ns, br, port, st, false);
     }
@@ -579,28 +947,49 @@ function brHandleFrame(ctx: WalkCtx, ns: SimNs, br: SimLink, port: SimLink, st: 
   }
   // br_nf_pre_routing: PREROUTING hooks in bridge context (ip_sabotage_in keeps ip_rcv from running them again)
   const dstBefore = p.dst;
-  if (!runHook(ctx, ns, 'PREROUTING', st, { inDev: br.name, physIn: port.name }, 'br_nf_pre_routing/')) return;
+  if (!runHook(ctx, ns, 'PREROUTING', st, { inDev: br.name, physIn: port.name }, 'br_nf_pre_routing/'))
+    return;
   if (p.dst !== dstBefore) {
     // br_nf_pre_routing_finish: DNAT changed the destination -> ip_route_input decides
     const r = fibLookup(ns, p.dst, { src: p.src, mark: p.mark, iif: br.name });
     if (r.type === 'local') return ipRcv(ctx, ns, br, st, true);
     if (!r.route || r.type !== 'unicast') {
-      const i = hop(ctx, ns, { stage: 'br_nf_pre_routing_finish', device: br.name, verdict: 'drop', note: `no route to ${p.dst}` });
+      const i = hop(ctx, ns, {
+        stage: 'br_nf_pre_routing_finish',
+        device: br.name,
+        verdict: 'drop',
+        note: `no route to ${p.dst}`,
+      });
       return end(ctx, 'unreachable', 'no-route', `${ns.node} has no route to ${p.dst}`, i);
     }
     const fw = forwardingOn(ns, br.name);
     if (fw.on === false) {
-      const i = hop(ctx, ns, { stage: 'br_nf_pre_routing_finish', device: br.name, verdict: 'drop', note: `ip_route_input fails after DNAT: forwarding disabled (${fw.evidence})` });
+      const i = hop(ctx, ns, {
+        stage: 'br_nf_pre_routing_finish',
+        device: br.name,
+        verdict: 'drop',
+        note: `ip_route_input fails after DNAT: forwarding disabled (${fw.evidence})`,
+      });
       return end(ctx, 'timeout', 'ip-forward-disabled', `${ns.node} does not forward: ${fw.evidence}`, i);
     }
     if (r.route.dev === br.name) {
       const mac = resolveNeighbour(ctx, ns, br, r.route.gateway ?? p.dst);
       if (!mac) {
-        const i = hop(ctx, ns, { stage: 'br_nf_pre_routing_finish_bridge', device: br.name, verdict: 'drop', note: `nobody answers ARP for ${p.dst}` });
+        const i = hop(ctx, ns, {
+          stage: 'br_nf_pre_routing_finish_bridge',
+          device: br.name,
+          verdict: 'drop',
+          note: `nobody answers ARP for ${p.dst}`,
+        });
         return end(ctx, 'unreachable', 'arp-failed', `ARP for ${p.dst} on ${br.name} gets no answer`, i);
       }
       p.dstMac = mac;
-      hop(ctx, ns, { stage: 'br_nf_pre_routing_finish', device: br.name, verdict: 'continue', note: `bridged_dnat: ${p.dst} is on ${br.name} too, the frame stays bridged (dst MAC ${mac})` });
+      hop(ctx, ns, {
+        stage: 'br_nf_pre_routing_finish',
+        device: br.name,
+        verdict: 'continue',
+        note: `bridged_dnat: ${p.dst} is on ${br.name} too, the frame stays bridged (dst MAC ${mac})`,
+      });
       return brForward(ctx, ns, br, port, st, true);
     }
     return ipForward(ctx, ns, br.name, st, r.route, port.name);
@@ -615,18 +1004,60 @@ function brForward(ctx: WalkCtx, ns: SimNs, br: SimLink, inPort: SimLink, st: Pk
   const p = st.p;
   const out = portForMac(ns, br, p.dstMac ?? '');
   if (!out?.peer) {
-    const i = hop(ctx, ns, { stage: 'br_forward', device: br.name, verdict: 'drop', note: `no port of ${br.name} leads to ${p.dstMac}` });
+    const i = hop(ctx, ns, {
+      stage: 'br_forward',
+      device: br.name,
+      verdict: 'drop',
+      note: `no port of ${br.name} leads to ${p.dstMac}`,
+    });
     return end(ctx, 'timeout', 'fdb-miss', `no port of ${br.name} on ${ns.node} leads to ${p.dst}`, i);
   }
   if (out === inPort && !out.hairpin) {
-    const i = hop(ctx, ns, { stage: 'br_forward', device: out.name, verdict: 'drop', note: `should_deliver: the frame would leave by the port it came in on and ${out.name} has hairpin_mode off${out.hairpinAssumed ? ' (assumed)' : ''}` });
-    return end(ctx, 'timeout', 'hairpin-off', `${out.name} on ${ns.node} has hairpin_mode off, so a pod cannot reach itself through a Service (the frame would go back out of the port it came from)`, i);
+    const i = hop(ctx, ns, {
+      stage: 'br_forward',
+      device: out.name,
+      verdict: 'drop',
+      note: `should_deliver: the frame would leave by the port it came in on and ${out.name} has hairpin_mode off${out.hairpinAssumed ? ' (assumed)' : ''}`,
+    });
+    return end(
+      ctx,
+      'timeout',
+      'hairpin-off',
+      `${out.name} on ${ns.node} has hairpin_mode off, so a pod cannot reach itself through a Service (the frame would go back out of the port it came from)`,
+      i,
+    );
   }
   if (nf) {
-    if (!runHook(ctx, ns, 'FORWARD', st, { inDev: br.name, outDev: br.name, physIn: inPort.name, physOut: out.name, bridged: true }, 'br_nf_forward_ip/')) return;
-    if (!runHook(ctx, ns, 'POSTROUTING', st, { inDev: br.name, outDev: br.name, physIn: inPort.name, physOut: out.name, bridged: true }, 'br_nf_post_routing/')) return;
+    if (
+      !runHook(
+        ctx,
+        ns,
+        'FORWARD',
+        st,
+        { inDev: br.name, outDev: br.name, physIn: inPort.name, physOut: out.name, bridged: true },
+        'br_nf_forward_ip/',
+      )
+    )
+      return;
+    if (
+      !runHook(
+        ctx,
+        ns,
+        'POSTROUTING',
+        st,
+        { inDev: br.name, outDev: br.name, physIn: inPort.name, physOut: out.name, bridged: true },
+        'br_nf_post_routing/',
+      )
+    )
+      return;
   }
-  hop(ctx, ns, { stage: 'br_forward', device: out.name, verdict: 'continue', before: fmt(p), note: `to ${out.peer.ns.id} ${out.peer.link.name}` });
+  hop(ctx, ns, {
+    stage: 'br_forward',
+    device: out.name,
+    verdict: 'continue',
+    before: fmt(p),
+    note: `to ${out.peer.ns.id} ${out.peer.link.name}`,
+  });
   frameIn(ctx, out.peer.ns, out.peer.link, st);
 }
 
@@ -637,16 +1068,40 @@ function socketDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): voi
   const f = ctx.flow;
   if (ctx.leg === 'reply') {
     if (ns !== ctx.clientNs) {
-      const i = hop(ctx, ns, { stage: 'tcp_v4_rcv', verdict: 'drop', note: `the reply reached ${ns.id}, not the client` });
-      return end(ctx, 'timeout', 'reply-misrouted', `the reply was delivered to ${ns.id} instead of the client`, i);
+      const i = hop(ctx, ns, {
+        stage: 'tcp_v4_rcv',
+        verdict: 'drop',
+        note: `the reply reached ${ns.id}, not the client`,
+      });
+      return end(
+        ctx,
+        'timeout',
+        'reply-misrouted',
+        `the reply was delivered to ${ns.id} instead of the client`,
+        i,
+      );
     }
     const expected = p.src === f.dst && p.sport === f.dport && p.dst === f.src && p.dport === f.sport;
     if (expected) {
       if ((p.proto === 'tcp' && (p.flags === 'R' || p.flags === 'R.')) || p.icmp) {
-        const i = hop(ctx, ns, { stage: 'tcp_v4_rcv', device: dev.name, verdict: 'deliver', note: 'RST for our SYN: connect() fails with ECONNREFUSED' });
+        const i = hop(ctx, ns, {
+          stage: 'tcp_v4_rcv',
+          device: dev.name,
+          verdict: 'deliver',
+          note: 'RST for our SYN: connect() fails with ECONNREFUSED',
+        });
         return end(ctx, 'refused', 'closed-port', `the endpoint ${ctx.endpoint} refused the connection`, i);
       }
-      const i = hop(ctx, ns, { stage: p.proto === 'tcp' ? 'tcp_v4_rcv' : 'udp_rcv', device: dev.name, verdict: 'deliver', before: fmt(p), note: p.proto === 'tcp' ? `SYN-ACK from ${p.src}:${p.sport} matches the socket connected to ${f.dst}:${f.dport}: connected` : 'the answer comes from the address the socket sent to' });
+      const i = hop(ctx, ns, {
+        stage: p.proto === 'tcp' ? 'tcp_v4_rcv' : 'udp_rcv',
+        device: dev.name,
+        verdict: 'deliver',
+        before: fmt(p),
+        note:
+          p.proto === 'tcp'
+            ? `SYN-ACK from ${p.src}:${p.sport} matches the socket connected to ${f.dst}:${f.dport}: connected`
+            : 'the answer comes from the address the socket sent to',
+      });
       return end(ctx, 'connected', 'ok', 'connected', i);
     }
     const i = hop(ctx, ns, {
@@ -660,35 +1115,81 @@ function socketDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): voi
           : `the datagram comes from ${p.src}:${p.sport}, not ${f.dst}:${f.dport}: the connected socket drops it; the client retries and times out`,
     });
     const b = ctx.bypass;
-    return end(ctx, 'timeout', b?.causeId ?? 'reply-from-unexpected-source', b ? b.text : `the reply came from ${p.src}:${p.sport} instead of ${f.dst}:${f.dport}`, b ? b.index : i);
+    return end(
+      ctx,
+      'timeout',
+      b?.causeId ?? 'reply-from-unexpected-source',
+      b ? b.text : `the reply came from ${p.src}:${p.sport} instead of ${f.dst}:${f.dport}`,
+      b ? b.index : i,
+    );
   }
   // the request reached a socket: the server
   ctx.endpoint = `${p.dst}:${p.dport}`;
   ctx.endpointNode = ns.node;
   if (ns.kind === 'host' && ns !== ctx.clientNs) {
-    const i = hop(ctx, ns, { stage: 'ip_local_deliver', verdict: 'unknown', note: `delivered to ${ns.node} itself; its listening sockets are not in the snapshot` });
-    return end(ctx, 'unknown', 'host-listener-unknown', `the request is delivered to node ${ns.node} itself (${p.dst}:${p.dport}); whether anything listens there is unknown`, i);
+    const i = hop(ctx, ns, {
+      stage: 'ip_local_deliver',
+      verdict: 'unknown',
+      note: `delivered to ${ns.node} itself; its listening sockets are not in the snapshot`,
+    });
+    return end(
+      ctx,
+      'unknown',
+      'host-listener-unknown',
+      `the request is delivered to node ${ns.node} itself (${p.dst}:${p.dport}); whether anything listens there is unknown`,
+      i,
+    );
   }
   const ls = ns.model?.listeners;
-  const listening = ls ? ls.some((l) => l.proto === p.proto && l.port === p.dport && (l.addr === '*' || l.addr === p.dst)) : true;
-  if (!ls) ctx.notes.add(`a listener on ${p.proto}/${p.dport} in ${ns.id} was assumed (no \`ss\` output in the snapshot)`);
+  const listening = ls
+    ? ls.some((l) => l.proto === p.proto && l.port === p.dport && (l.addr === '*' || l.addr === p.dst))
+    : true;
+  if (!ls)
+    ctx.notes.add(
+      `a listener on ${p.proto}/${p.dport} in ${ns.id} was assumed (no \`ss\` output in the snapshot)`,
+    );
   const stage = p.proto === 'tcp' ? 'tcp_v4_rcv' : 'udp_rcv';
   hop(ctx, ns, {
     stage,
     device: dev.name,
     verdict: 'deliver',
     before: fmt(p),
-    note: listening ? (p.proto === 'tcp' ? 'listener answers SYN-ACK' : 'server answers') : p.proto === 'tcp' ? `nothing listens on tcp/${p.dport}: tcp_v4_send_reset` : `nothing listens on udp/${p.dport}: ICMP port unreachable`,
+    note: listening
+      ? p.proto === 'tcp'
+        ? 'listener answers SYN-ACK'
+        : 'server answers'
+      : p.proto === 'tcp'
+        ? `nothing listens on tcp/${p.dport}: tcp_v4_send_reset`
+        : `nothing listens on udp/${p.dport}: ICMP port unreachable`,
   });
-  const reply: Packet = { proto: p.proto, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, flags: p.proto === 'tcp' ? (listening ? 'S.' : 'R.') : '', mark: 0, ttl: 64 };
-  if (!listening && p.proto === 'udp') reply.icmp = { type: 3, code: 3, inner: { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, proto: p.proto } };
+  const reply: Packet = {
+    proto: p.proto,
+    src: p.dst,
+    dst: p.src,
+    sport: p.dport,
+    dport: p.sport,
+    flags: p.proto === 'tcp' ? (listening ? 'S.' : 'R.') : '',
+    mark: 0,
+    ttl: 64,
+  };
+  if (!listening && p.proto === 'udp')
+    reply.icmp = {
+      type: 3,
+      code: 3,
+      inner: { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, proto: p.proto },
+    };
   ctx.leg = 'reply';
   ipLocalOut(ctx, ns, { p: reply });
 }
 
 // ---------------------------------------------------------------- entry
 
-export function walkFlow(world: World, clientNs: SimNs, flow: Required<Flow>, choose: Choose): { ctx: WalkCtx } {
+export function walkFlow(
+  world: World,
+  clientNs: SimNs,
+  flow: Required<Flow>,
+  choose: Choose,
+): { ctx: WalkCtx } {
   const ctx: WalkCtx = {
     world,
     choose,
@@ -700,7 +1201,16 @@ export function walkFlow(world: World, clientNs: SimNs, flow: Required<Flow>, ch
     notes: new Set(),
     steps: 0,
   };
-  const p: Packet = { proto: flow.proto, src: flow.src, dst: flow.dst, sport: flow.sport, dport: flow.dport, flags: flow.proto === 'tcp' ? 'S' : '', mark: 0, ttl: 64 };
+  const p: Packet = {
+    proto: flow.proto,
+    src: flow.src,
+    dst: flow.dst,
+    sport: flow.sport,
+    dport: flow.dport,
+    flags: flow.proto === 'tcp' ? 'S' : '',
+    mark: 0,
+    ttl: 64,
+  };
   ipLocalOut(ctx, clientNs, { p });
   if (!ctx.result) end(ctx, 'unknown', 'lost', 'the packet left the model without a verdict');
   return { ctx };

@@ -62,7 +62,16 @@ export interface SimNs {
   byName: Map<string, SimLink>;
   addrs: SimAddr[];
   routes: SimRoute[];
-  rules: { priority: number; table: string; src?: { addr: number; len: number }; dst?: { addr: number; len: number }; fwmark?: { value: number; mask: number }; iif?: string; action: string; not: boolean }[];
+  rules: {
+    priority: number;
+    table: string;
+    src?: { addr: number; len: number };
+    dst?: { addr: number; len: number };
+    fwmark?: { value: number; mask: number };
+    iif?: string;
+    action: string;
+    not: boolean;
+  }[];
   neigh: Map<string, string>; // `${dev}|${ip}` -> mac
   fdb: { mac: string; ifname: string; dst?: string }[];
   sysctl: (name: string) => string | undefined;
@@ -99,7 +108,17 @@ function toRoute(r: Route): SimRoute | undefined {
   if (r.family !== 'inet') return undefined;
   const c = parseCidr(r.dst);
   if (!c) return undefined;
-  return { table: r.table, type: r.type, addr: c.addr, len: c.len, gateway: r.gateway, dev: r.dev, prefsrc: r.prefsrc, metric: r.metric ?? 0, line: r.line };
+  return {
+    table: r.table,
+    type: r.type,
+    addr: c.addr,
+    len: c.len,
+    gateway: r.gateway,
+    dev: r.dev,
+    prefsrc: r.prefsrc,
+    metric: r.metric ?? 0,
+    line: r.line,
+  };
 }
 
 function makeNs(m: NetnsModel, node: NodeModel): SimNs {
@@ -157,11 +176,29 @@ function makeNs(m: NetnsModel, node: NodeModel): SimNs {
     if (!ns.routes.some((r) => r.table === 'local' && r.len === 32 && r.addr === a.ip))
       ns.routes.push({ table: 'local', type: 'local', addr: a.ip, len: 32, dev: a.ifname, metric: 0 });
     const net = (a.ip & maskOf(a.len)) >>> 0;
-    if (a.len < 32 && !ns.routes.some((r) => r.table === 'main' && r.len === a.len && r.addr === net && r.dev === a.ifname))
-      ns.routes.push({ table: 'main', type: 'unicast', addr: net, len: a.len, dev: a.ifname, prefsrc: a.ipStr, metric: 0 });
+    if (
+      a.len < 32 &&
+      !ns.routes.some((r) => r.table === 'main' && r.len === a.len && r.addr === net && r.dev === a.ifname)
+    )
+      ns.routes.push({
+        table: 'main',
+        type: 'unicast',
+        addr: net,
+        len: a.len,
+        dev: a.ifname,
+        prefsrc: a.ipStr,
+        metric: 0,
+      });
   }
   if (!ns.routes.some((r) => r.table === 'local' && r.addr === ipToInt('127.0.0.0') && r.len === 8))
-    ns.routes.push({ table: 'local', type: 'local', addr: ipToInt('127.0.0.0')!, len: 8, dev: 'lo', metric: 0 });
+    ns.routes.push({
+      table: 'local',
+      type: 'local',
+      addr: ipToInt('127.0.0.0')!,
+      len: 8,
+      dev: 'lo',
+      metric: 0,
+    });
   if (m.rules.length === 0) {
     ns.rules = [
       { priority: 0, table: 'local', action: 'lookup', not: false },
@@ -184,12 +221,25 @@ function makeNs(m: NetnsModel, node: NodeModel): SimNs {
     }
     ns.rules.sort((a, b) => a.priority - b.priority);
   }
-  for (const n of m.neighs) if (n.lladdr && !n.state.includes('FAILED')) ns.neigh.set(`${n.dev}|${n.dst}`, n.lladdr);
+  for (const n of m.neighs)
+    if (n.lladdr && !n.state.includes('FAILED')) ns.neigh.set(`${n.dev}|${n.dst}`, n.lladdr);
   for (const f of m.fdb) ns.fdb.push({ mac: f.mac.toLowerCase(), ifname: f.ifname, dst: f.dst });
   const nf = m.iptables;
-  if (nf.legacy) ns.netfilter.rulesets.push({ rs: nf.legacy, source: node.sourceFiles['iptables-legacy-save'] ?? 'iptables-legacy-save' });
-  if (nf.nft) ns.netfilter.rulesets.push({ rs: nf.nft, source: node.sourceFiles['iptables-nft-save'] ?? 'iptables-nft-save' });
-  if (nf.unknown) ns.netfilter.rulesets.push({ rs: nf.unknown, source: node.sourceFiles['iptables-save'] ?? 'iptables-save' });
+  if (nf.legacy)
+    ns.netfilter.rulesets.push({
+      rs: nf.legacy,
+      source: node.sourceFiles['iptables-legacy-save'] ?? 'iptables-legacy-save',
+    });
+  if (nf.nft)
+    ns.netfilter.rulesets.push({
+      rs: nf.nft,
+      source: node.sourceFiles['iptables-nft-save'] ?? 'iptables-nft-save',
+    });
+  if (nf.unknown)
+    ns.netfilter.rulesets.push({
+      rs: nf.unknown,
+      source: node.sourceFiles['iptables-save'] ?? 'iptables-save',
+    });
   ns.netfilter.known = m.kind === 'pod' || ns.netfilter.rulesets.length > 0;
   return ns;
 }
@@ -228,7 +278,8 @@ export function buildWorld(cluster: ClusterModel): World {
   const owner = (ip: string): SimNs | undefined => {
     const n = ipToInt(ip);
     if (n === undefined) return undefined;
-    for (const ns of namespaces) if (ns.kind === 'pod' && ns.addrs.some((a) => a.ip === n && a.ifname !== 'lo')) return ns;
+    for (const ns of namespaces)
+      if (ns.kind === 'pod' && ns.addrs.some((a) => a.ip === n && a.ifname !== 'lo')) return ns;
     for (const ns of hosts) if (ns.addrs.some((a) => a.ip === n && a.ifname !== 'lo')) return ns;
     return undefined;
   };
@@ -257,7 +308,9 @@ function synthesisePod(world: World, ip: string): SimNs | undefined {
       if (!br || br.kind !== 'bridge' || a.len >= 32 || !inPrefix(n, a.ip, a.len)) continue;
       // which port? neighbour (ip -> mac) + fdb (mac -> port), else a synthetic port
       const mac = host.neigh.get(`${br.name}|${ip}`);
-      const fdbPort = mac ? host.fdb.find((f) => f.mac === mac.toLowerCase() && f.ifname !== br.name) : undefined;
+      const fdbPort = mac
+        ? host.fdb.find((f) => f.mac === mac.toLowerCase() && f.ifname !== br.name)
+        : undefined;
       let port = fdbPort ? host.byName.get(fdbPort.ifname) : undefined;
       if (port?.peer) port = undefined;
       const assumptions: string[] = [];
@@ -273,7 +326,15 @@ function synthesisePod(world: World, ip: string): SimNs | undefined {
         addrs: [{ ifname: 'eth0', ip: n, ipStr: ip, len: a.len }],
         routes: [
           { table: 'local', type: 'local', addr: n, len: 32, dev: 'eth0', metric: 0 },
-          { table: 'main', type: 'unicast', addr: (a.ip & maskOf(a.len)) >>> 0, len: a.len, dev: 'eth0', prefsrc: ip, metric: 0 },
+          {
+            table: 'main',
+            type: 'unicast',
+            addr: (a.ip & maskOf(a.len)) >>> 0,
+            len: a.len,
+            dev: 'eth0',
+            prefsrc: ip,
+            metric: 0,
+          },
           { table: 'main', type: 'unicast', addr: 0, len: 0, gateway: a.ipStr, dev: 'eth0', metric: 0 },
         ],
         rules: [
@@ -317,7 +378,16 @@ function synthesisePod(world: World, ip: string): SimNs | undefined {
       } else {
         assumptions.push(`pod ${ip} sits behind ${port.name} (neighbour ${mac} + bridge fdb)`);
       }
-      const eth0: SimLink = { name: 'eth0', index: 2, mac: podMac, mtu: br.mtu, up: true, kind: 'veth', ns, peer: { ns: host, link: port } };
+      const eth0: SimLink = {
+        name: 'eth0',
+        index: 2,
+        mac: podMac,
+        mtu: br.mtu,
+        up: true,
+        kind: 'veth',
+        ns,
+        peer: { ns: host, link: port },
+      };
       ns.links.push(eth0);
       ns.byName.set('eth0', eth0);
       port.peer = { ns, link: eth0 };

@@ -5,11 +5,33 @@
 
 /** Known source ids. Others are kept and ignored. */
 export const SOURCE_IDS = [
-  'sysctl', 'uname', 'modules', 'ip-link', 'ip-addr', 'ip-route', 'ip-rule', 'ip-neigh',
-  'bridge-link', 'bridge-fdb', 'iptables-save', 'iptables-legacy-save', 'iptables-nft-save',
-  'ip6tables-save', 'ip6tables-legacy-save', 'ip6tables-nft-save', 'nft-ruleset', 'ipvsadm', 'ipset',
-  'conntrack', 'conntrack-stats', 'conntrack-count', 'resolv-conf', 'cni-conf', 'sysctl-persistent',
-  'modules-load', 'hostname',
+  'sysctl',
+  'uname',
+  'modules',
+  'ip-link',
+  'ip-addr',
+  'ip-route',
+  'ip-rule',
+  'ip-neigh',
+  'bridge-link',
+  'bridge-fdb',
+  'iptables-save',
+  'iptables-legacy-save',
+  'iptables-nft-save',
+  'ip6tables-save',
+  'ip6tables-legacy-save',
+  'ip6tables-nft-save',
+  'nft-ruleset',
+  'ipvsadm',
+  'ipset',
+  'conntrack',
+  'conntrack-stats',
+  'conntrack-count',
+  'resolv-conf',
+  'cni-conf',
+  'sysctl-persistent',
+  'modules-load',
+  'hostname',
 ] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 

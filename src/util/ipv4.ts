@@ -46,7 +46,7 @@ export function parseCidr(s: string): { addr: number; len: number } | undefined 
 
 export function inPrefix(ip: number, prefixAddr: number, len: number): boolean {
   const m = maskOf(len);
-  return ((ip & m) >>> 0) === ((prefixAddr & m) >>> 0);
+  return (ip & m) >>> 0 === (prefixAddr & m) >>> 0;
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {

@@ -30,13 +30,19 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const failOn = values['fail-on'];
-  if (!['critical', 'warning', 'info', 'none'].includes(failOn)) throw new UsageError(`--fail-on ${failOn}: expected critical, warning, info or none`);
-  const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json || values.sarif || values.markdown });
+  if (!['critical', 'warning', 'info', 'none'].includes(failOn))
+    throw new UsageError(`--fail-on ${failOn}: expected critical, warning, info or none`);
+  const cluster = await loadCluster(values.snapshot ?? [], {
+    quiet: values.json || values.sarif || values.markdown,
+  });
   const { findings, skipped } = runChecks(cluster);
-  if ([values.json, values.sarif, values.markdown].filter(Boolean).length > 1) throw new UsageError('choose one of --json, --sarif, --markdown');
+  if ([values.json, values.sarif, values.markdown].filter(Boolean).length > 1)
+    throw new UsageError('choose one of --json, --sarif, --markdown');
   if (values.json) console.log(renderFindingsJson(findings, { skipped }));
   else if (values.sarif) console.log(renderSarif(findings, ALL_CHECKS, { version: '0.1.0' }));
-  else if (values.markdown) console.log(renderMarkdown(findings, { nodes: cluster.nodes.map((n) => n.name) }));
-  else console.log(renderFindingsText(findings, { color: useColor(), nodes: cluster.nodes.map((n) => n.name) }));
+  else if (values.markdown)
+    console.log(renderMarkdown(findings, { nodes: cluster.nodes.map((n) => n.name) }));
+  else
+    console.log(renderFindingsText(findings, { color: useColor(), nodes: cluster.nodes.map((n) => n.name) }));
   return exitCodeFor(findings, failOn as Severity | 'none');
 }

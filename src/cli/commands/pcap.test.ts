@@ -1,6 +1,6 @@
-import { test, type TestContext } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './pcap.js';
@@ -10,6 +10,7 @@ import { healthyTcp } from '../../pcap/testing/conversations.js';
 import { repoRoot } from '../../pcap/testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ppE-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, data: Uint8Array | string) => {
   const p = join(dir, name);
   writeFileSync(p, data);

@@ -38,14 +38,21 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.from || !values.to) throw new UsageError('trace needs --from SRC and --to DST:PORT');
-  if (!isIPv4(values.from)) throw new InputError(`--from ${values.from}: expected a pod IP (names need --cluster, not supported yet)`);
+  if (!isIPv4(values.from))
+    throw new InputError(
+      `--from ${values.from}: expected a pod IP (names need --cluster, not supported yet)`,
+    );
   const proto = values.proto;
   if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`--proto ${proto}: expected tcp or udp`);
   const to = parseHostPort(values.to, '--to');
   const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json });
   let t;
   try {
-    t = traceFlow(cluster, { proto, src: values.from, dst: to.ip, dport: to.port }, { findings: checkFindings });
+    t = traceFlow(
+      cluster,
+      { proto, src: values.from, dst: to.ip, dport: to.port },
+      { findings: checkFindings },
+    );
   } catch (e) {
     if (e instanceof TraceError) throw new InputError(e.message);
     throw e;

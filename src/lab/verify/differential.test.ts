@@ -23,7 +23,9 @@ for (const name of listScenarioNames()) {
     total += r.rows.filter((row) => row.verdict !== 'kernel-only').length;
     agree += r.rows.filter((row) => row.verdict === 'agree').length;
     assert.deepEqual(
-      bad.map((b) => `${b.flow}: kernel ${b.kernel} / podpath ${b.podpath}${b.detail ? ` (${b.detail})` : ''}`),
+      bad.map(
+        (b) => `${b.flow}: kernel ${b.kernel} / podpath ${b.podpath}${b.detail ? ` (${b.detail})` : ''}`,
+      ),
       [],
     );
     assert.ok(r.rows.length > 0);

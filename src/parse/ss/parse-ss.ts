@@ -22,13 +22,23 @@ export function parseSsListeners(text: string): ParseResult<Listener[]> {
     if (!l || /^Netid\b|^State\b/.test(l)) continue;
     const f = l.split(/\s+/);
     if (f.length < 5 || (f[0] !== 'tcp' && f[0] !== 'udp')) {
-      diagnostics.push(diag('SYNTAX', `expected "tcp|udp STATE RECV-Q SEND-Q LOCAL PEER", got "${l.slice(0, 60)}"`, i + 1, 1));
+      diagnostics.push(
+        diag(
+          'SYNTAX',
+          `expected "tcp|udp STATE RECV-Q SEND-Q LOCAL PEER", got "${l.slice(0, 60)}"`,
+          i + 1,
+          1,
+        ),
+      );
       continue;
     }
     const local = f[4]!;
     const c = local.lastIndexOf(':');
     const port = Number(local.slice(c + 1));
-    let addr = local.slice(0, c).replace(/%.*$/, '').replace(/^\[|\]$/g, '');
+    let addr = local
+      .slice(0, c)
+      .replace(/%.*$/, '')
+      .replace(/^\[|\]$/g, '');
     if (addr === '0.0.0.0' || addr === '::' || addr === '*') addr = '*';
     if (c < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
       diagnostics.push(diag('BAD_VALUE', `bad local address "${local}"`, i + 1, l.indexOf(local) + 1));
