@@ -6,6 +6,7 @@
  * written as iptables-save text (a tiny reader of the options the checks look at), and
  * `ctEntries(text)` for `conntrack -L` lines.
  */
+import { emptyNetns } from '../model/build.js';
 import type { ClusterModel, NetnsModel, NodeModel, Sourced } from '../model/node.js';
 import type { Addr, BridgeLink, Link, Neigh, Route } from '../model/net.js';
 import type {
@@ -143,26 +144,7 @@ function sysctlMap(values: Record<string, string>, file: string): Map<string, So
   return m;
 }
 
-function netns(kind: 'host' | 'pod', name: string, node: string): NetnsModel {
-  return {
-    name,
-    kind,
-    node,
-    links: [],
-    addrs: [],
-    routes: [],
-    rules: [],
-    neighs: [],
-    fdb: [],
-    bridgeLinks: [],
-    sysctl: new Map(),
-    iptables: {},
-    ip6tables: {},
-    known: new Set(),
-    assumptions: [],
-    synthetic: false,
-  };
-}
+const netns = emptyNetns;
 
 export function makeNode(spec: NodeSpec = {}): NodeModel {
   const name = spec.name ?? 'node1';

@@ -32,16 +32,9 @@ function take<T>(out: Diagnostic[], file: string, r: ParseResult<T>): T {
   return r.value;
 }
 
-export function buildNetns(
-  kind: 'host' | 'pod',
-  name: string,
-  node: string,
-  sources: Sources,
-  files: Record<string, string>,
-  diagnostics: Diagnostic[],
-  prefix = '',
-): NetnsModel {
-  const m: NetnsModel = {
+/** A namespace with nothing known yet (the builder fills it; tests start from it). */
+export function emptyNetns(kind: 'host' | 'pod', name: string, node: string): NetnsModel {
+  return {
     name,
     kind,
     node,
@@ -59,6 +52,18 @@ export function buildNetns(
     assumptions: [],
     synthetic: false,
   };
+}
+
+export function buildNetns(
+  kind: 'host' | 'pod',
+  name: string,
+  node: string,
+  sources: Sources,
+  files: Record<string, string>,
+  diagnostics: Diagnostic[],
+  prefix = '',
+): NetnsModel {
+  const m = emptyNetns(kind, name, node);
   const file = (id: string) => files[`${prefix}${id}`] ?? `${prefix}${id}`;
   const run = <T>(id: string, parse: (t: string) => ParseResult<T>, set: (v: T) => void) => {
     const s = sources[id];
