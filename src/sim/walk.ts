@@ -5,14 +5,14 @@
  * and records a Hop named after it. Netfilter hooks run in kernel priority order
  * (raw -300, conntrack -200, mangle -150, DNAT -100, filter 0, security 50, SNAT 100, confirm).
  */
-import type { Hop, Outcome, Packet, Flow, RuleRef, Verdict } from './types.js';
+import type { Hop, Outcome, Packet, Flow, RuleRef } from './types.js';
 import type { World, SimNs, SimLink } from './world.js';
 import type { Choose } from './explore.js';
 import type { TableName, Rule } from '../model/iptables.js';
 import { ConntrackTable, natManipDst, natManipSrc, type CtLookup } from './conntrack.js';
-import { evalTable, tableHasHook, type Hook, type MatchEnv } from './iptables-eval.js';
+import { evalTable, tableHasHook, type EvalVerdict, type Hook, type MatchEnv } from './iptables-eval.js';
 import { fibLookup, addrType, sourceFor } from './routing.js';
-import { ipToInt, inPrefix } from '../util/ipv4.js';
+import { ipToInt } from '../util/ipv4.js';
 
 export interface WalkResult {
   outcome: Outcome;
@@ -181,39 +181,7 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
           if (!res) continue;
           recordTrail(ctx, ns, source, 'nat', hook, res.trail, env);
           const v = res.verdict;
-          if (v.v === 'UNKNOWN') {
-            const i = hop(ctx, ns, {
-              stage: `${stagePrefix}nf_nat_inet_fn`,
-              detail: `nat ${hook}`,
-              rule: ruleRef(ns, source, 'nat', v.chain, v.rule),
-              verdict: 'unknown',
-              note: v.why,
-            });
-            end(
-              ctx,
-              'unknown',
-              'unsupported-rule',
-              `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
-              i,
-            );
-            return false;
-          }
-          if (v.v === 'DROP') {
-            const i = hop(ctx, ns, {
-              stage: `${stagePrefix}nf_nat_inet_fn`,
-              detail: `nat ${hook}`,
-              rule: v.rule ? ruleRef(ns, source, 'nat', v.chain, v.rule) : undefined,
-              verdict: 'drop',
-            });
-            end(
-              ctx,
-              'timeout',
-              'nat-drop',
-              `dropped in nat ${hook} (${source}:${v.rule?.line ?? 'policy'})`,
-              i,
-            );
-            return false;
-          }
+          if (stops(ctx, ns, `${stagePrefix}nf_nat_inet_fn`, 'nat', hook, source, v, env)) return false;
           if (v.v === 'DNAT' || v.v === 'REDIRECT' || v.v === 'SNAT' || v.v === 'MASQUERADE') {
             bindNat(ctx, ns, conn, v, p, env, hook);
             hop(ctx, ns, {
@@ -252,58 +220,64 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
           });
         continue;
       }
-      if (v.v === 'UNKNOWN') {
-        const i = hop(ctx, ns, {
-          stage: `${stagePrefix}ipt_do_table`,
-          detail: `${table} ${hook}`,
-          rule: ref,
-          verdict: 'unknown',
-          note: v.why,
-        });
-        end(
-          ctx,
-          'unknown',
-          'unsupported-rule',
-          `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
-          i,
-        );
-        return false;
-      }
-      if (v.v === 'DROP' || v.v === 'QUEUE') {
-        const policy = 'policy' in v && v.policy;
-        const i = hop(ctx, ns, {
-          stage: `${stagePrefix}ipt_do_table`,
-          detail: `${table} ${hook}`,
-          device: env.outDev ?? env.inDev,
-          rule: ref,
-          verdict: 'drop',
-          note: policy ? `policy DROP of ${table} ${hook} (no rule accepted the packet)` : undefined,
-        });
-        end(
-          ctx,
-          'timeout',
-          policy ? `${hook.toLowerCase()}-policy-drop` : 'rule-drop',
-          policy
-            ? `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})`
-            : `dropped by ${source}:${v.rule?.line}: ${ref?.text}`,
-          i,
-        );
-        return false;
-      }
-      if (v.v === 'REJECT') {
-        const i = hop(ctx, ns, {
-          stage: `${stagePrefix}ipt_do_table`,
-          detail: `${table} ${hook}`,
-          rule: ref,
-          verdict: 'reject',
-          note: `REJECT --reject-with ${v.with}`,
-        });
-        reject(ctx, ns, v.with, `${source}:${v.rule.line}`, ref?.text ?? '', i);
-        return false;
-      }
+      if (stops(ctx, ns, `${stagePrefix}ipt_do_table`, table, hook, source, v, env)) return false;
     }
   }
   return true;
+}
+
+/** A verdict that ends the packet's way here (UNKNOWN, DROP, QUEUE, REJECT): record the hop and the outcome. */
+function stops(
+  ctx: WalkCtx,
+  ns: SimNs,
+  stage: string,
+  table: TableName,
+  hook: Hook,
+  source: string,
+  v: EvalVerdict,
+  env: HookEnv,
+): boolean {
+  const ref = 'rule' in v && v.rule ? ruleRef(ns, source, table, v.chain, v.rule) : undefined;
+  const detail = `${table} ${hook}`;
+  if (v.v === 'UNKNOWN') {
+    const i = hop(ctx, ns, { stage, detail, rule: ref, verdict: 'unknown', note: v.why });
+    end(
+      ctx,
+      'unknown',
+      'unsupported-rule',
+      `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
+      i,
+    );
+    return true;
+  }
+  if (v.v === 'DROP' || v.v === 'QUEUE') {
+    const policy = 'policy' in v && v.policy;
+    const i = hop(ctx, ns, {
+      stage,
+      detail,
+      device: env.outDev ?? env.inDev,
+      rule: ref,
+      verdict: 'drop',
+      note: policy ? `policy DROP of ${detail} (no rule accepted the packet)` : undefined,
+    });
+    const cause = policy
+      ? `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})`
+      : `dropped by ${source}:${ref?.line}: ${ref?.text}`;
+    end(ctx, 'timeout', policy ? `${hook.toLowerCase()}-policy-drop` : 'rule-drop', cause, i);
+    return true;
+  }
+  if (v.v === 'REJECT') {
+    const i = hop(ctx, ns, {
+      stage,
+      detail,
+      rule: ref,
+      verdict: 'reject',
+      note: `REJECT --reject-with ${v.with}`,
+    });
+    reject(ctx, ns, v.with, `${source}:${v.rule.line}`, ref?.text ?? '', i);
+    return true;
+  }
+  return false;
 }
 
 function evalTableAt(
@@ -406,7 +380,6 @@ function bindNat(
     conn.reply.dport = tg.toPorts?.from ?? p.sport;
     conn.snat = true;
   }
-  void ctx;
 }
 
 function natDst(ctx: WalkCtx, ns: SimNs, st: PktState, hook: Hook, prefix: string): void {
@@ -1215,6 +1188,3 @@ export function walkFlow(
   if (!ctx.result) end(ctx, 'unknown', 'lost', 'the packet left the model without a verdict');
   return { ctx };
 }
-
-export type { Verdict };
-export { inPrefix };

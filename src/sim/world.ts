@@ -8,7 +8,7 @@
 import type { ClusterModel, NetnsModel, NodeModel } from '../model/node.js';
 import type { Link, Route } from '../model/net.js';
 import type { Ruleset } from '../model/iptables.js';
-import { ipToInt, parseCidr, inPrefix, maskOf, intToIp } from '../util/ipv4.js';
+import { ipToInt, parseCidr, inPrefix, maskOf } from '../util/ipv4.js';
 
 export interface SimLink {
   name: string;
@@ -397,9 +397,3 @@ function synthesisePod(world: World, ip: string): SimNs | undefined {
   }
   return undefined;
 }
-
-export function broadcastOf(a: SimAddr): number {
-  return (a.ip | (~maskOf(a.len) >>> 0)) >>> 0;
-}
-
-export { intToIp };
