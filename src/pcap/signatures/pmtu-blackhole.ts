@@ -166,8 +166,14 @@ export class PmtuBlackhole implements Detector {
   }
 }
 
+/**
+ * The MSS a peer announces leaves room for TCP options (RFC 6691): with timestamps on, as
+ * Linux sends them, a full segment carries MSS - 12 bytes. Options take at most 40.
+ */
+const OPTION_ROOM = 40;
+
 /** The size a segment must reach to count as full: the peer's MSS, else the largest seen. */
 function fullSize(from: TcpHalf, to: TcpHalf): number {
-  if (to.mss > 0) return Math.min(to.mss, Math.max(from.maxPayload, MIN_FULL));
+  if (to.mss > 0) return Math.min(to.mss - OPTION_ROOM, Math.max(from.maxPayload, MIN_FULL));
   return Math.max(from.maxPayload, MIN_FULL);
 }
