@@ -124,3 +124,85 @@ test('the incident as a capture, with the node snapshot: names and the cause (br
   assert.match(cause.text, /net\.bridge\.bridge-nf-call-iptables = 0/);
   assert.match(cause.source, /^node1:sysctl:\d+$/);
 });
+
+/** The incident's three packets (SYN to the VIP, SYN-ACK from the pod, RST), then a healthy exchange. */
+function incidentThenHealthy(): Scenario {
+  const s = new Scenario();
+  s.at(0).tcp('10.224.1.34', 45954, '10.233.53.172', 8080, 'S', { seq: 1108986852, mss: 1410 });
+  s.at(0.0001).tcp('10.224.1.56', 8080, '10.224.1.34', 45954, 'S.', { seq: 3860576650, ack: 1108986853 });
+  s.at(0.0002).tcp('10.224.1.34', 45954, '10.224.1.56', 8080, 'R', { seq: 1108986853 });
+  return healthyTcp(s, '10.224.1.34', 45960, '10.224.2.23', 8080, 0.5);
+}
+
+const inventory = {
+  kind: 'List',
+  items: [
+    { kind: 'Pod', metadata: { namespace: 'spring-prod', name: 'client' }, status: { podIP: '10.224.1.34' } },
+    {
+      kind: 'Pod',
+      metadata: { namespace: 'spring-prod', name: 'frontend-a' },
+      status: { podIP: '10.224.1.56' },
+    },
+    {
+      kind: 'Service',
+      metadata: { namespace: 'spring-prod', name: 'panorama-v2-frontend-service' },
+      spec: { clusterIP: '10.233.53.172' },
+    },
+  ],
+};
+
+test('pcap --cluster: pods and the Service by name in the text report (pcapng input)', async (t) => {
+  const p = file('incident.pcapng', incidentThenHealthy().pcapng());
+  const cluster = file('cluster.json', JSON.stringify(inventory));
+  const { code, out } = await capture(t, [p, '--cluster', cluster]);
+  assert.equal(code, 1);
+  assert.match(
+    out,
+    /Replies from spring-prod\/frontend-a \(10\.224\.1\.56\):8080 bypass the reverse NAT of svc spring-prod\/panorama-v2-frontend-service \(10\.233\.53\.172\):8080/,
+  );
+  assert.match(out, /spring-prod\/client \(10\.224\.1\.34\)/);
+  // without names the same report shows bare addresses
+  const bare = await capture(t, [p]);
+  assert.doesNotMatch(bare.out, /spring-prod\//);
+  await assert.rejects(
+    run([p, '--cluster', file('bad-cluster.json', '{')]),
+    (e: Error) =>
+      e instanceof InputError && /bad-cluster\.json: cannot read the cluster inventory/.test(e.message),
+  );
+});
+
+test('a corrupt record mid-file: findings before it are kept, the offset is named (text, --json)', async (t) => {
+  const s = incidentThenHealthy();
+  const data = Buffer.from(s.pcap());
+  const sizes = s.ordered().map((f) => 16 + f.data.length);
+  const at = 24 + sizes.slice(0, 3).reduce((a, b) => a + b, 0); // the 4th record, after the incident
+  data.writeUInt32LE(0x7fffffff, at + 8); // its captured length
+  const p = file('corrupt.pcap', data);
+  const text = await capture(t, [p]);
+  assert.equal(text.code, 1, 'the finding read before the corruption still counts');
+  assert.match(text.out, /corrupt\.pcap: 3 packets/);
+  assert.match(text.out, new RegExp(`warning: .*corrupt\\.pcap: error BAD_VALUE: .*byte offset ${at}`));
+  assert.match(text.out, /nat-reply-bypass/);
+  const lines: string[] = [];
+  t.mock.method(process.stderr, 'write', (chunk: string) => (lines.push(String(chunk)), true));
+  const json = await capture(t, [p, '--json']);
+  t.mock.restoreAll();
+  assert.match(lines.join(''), /podpath: warning: .*corrupt\.pcap: /);
+  const r = JSON.parse(json.out);
+  assert.equal(r.packets, 3);
+  assert.deepEqual(
+    r.diagnostics.map((d: { code: string; offset: number }) => [d.code, d.offset]),
+    [['BAD_VALUE', at]],
+  );
+  assert.deepEqual(
+    r.findings.map((f: { id: string }) => f.id),
+    ['nat-reply-bypass'],
+  );
+  // a truncated pcapng: the same, with the cut block's offset
+  const ng = s.pcapng();
+  const cut = file('cut.pcapng', ng.subarray(0, ng.length - 10));
+  const ngText = await capture(t, [cut]);
+  assert.equal(ngText.code, 1);
+  assert.match(ngText.out, /warning: .*cut\.pcapng: error UNEXPECTED_EOF: .*byte offset \d+/);
+  assert.match(ngText.out, new RegExp(`cut\\.pcapng: ${s.frames.length - 1} packets`));
+});
