@@ -17,6 +17,11 @@ export interface CaptureOptions {
   iface?: string;
   /** a pcap filter expression, as words (`['tcp', 'or', 'udp']`) */
   filter?: string[];
+  /**
+   * bytes kept of each packet (default 1024: every header podpath reads, DNS questions,
+   * VXLAN inner headers; lengths come from the IP header, so nothing is lost by cutting)
+   */
+  snaplen?: number;
   /** how long tcpdump may take to start listening (default 8 s) */
   startTimeoutMs?: number;
 }
@@ -32,6 +37,8 @@ export interface CaptureStats {
 
 export interface Capture {
   readonly file: string;
+  /** tcpdump's process id */
+  readonly pid: number;
   /** stops tcpdump (SIGINT, SIGKILL after 5 s) and waits for it; safe to call twice */
   stop(): Promise<CaptureStats>;
 }
@@ -58,6 +65,7 @@ function count(stderr: string, what: RegExp): number | undefined {
 export function tcpdumpArgs(o: CaptureOptions): string[] {
   // --immediate-mode: libpcap hands over each packet at once; without it packets wait in a
   // TPACKET_V3 block until the block times out, and the block in progress at SIGINT is lost.
+  // -s: in immediate mode every ring slot is snaplen bytes, so the default 262144 leaves few;
   // -B: immediate mode's ring is small, a burst of probe attempts overflows the default (KiB);
   // -U: each packet is written when it arrives; -Z root: keep the right to write `file`
   return [
@@ -66,6 +74,8 @@ export function tcpdumpArgs(o: CaptureOptions): string[] {
     o.iface ?? 'any',
     '-nn',
     '--immediate-mode',
+    '-s',
+    String(o.snaplen ?? 1024),
     '-B',
     '32768',
     '-U',
@@ -98,6 +108,7 @@ export function startCapture(o: CaptureOptions): Promise<Capture> {
     };
     const capture: Capture = {
       file: o.file,
+      pid: child.pid ?? -1,
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
           const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -142,13 +153,13 @@ export function startCapture(o: CaptureOptions): Promise<Capture> {
  */
 export async function withCapture<T>(
   o: CaptureOptions,
-  fn: () => Promise<T>,
+  fn: (capture: Capture) => Promise<T>,
   settleMs = 200,
 ): Promise<{ result: T; stats: CaptureStats }> {
   const capture = await startCapture(o);
   let stats: CaptureStats | undefined;
   try {
-    const result = await fn();
+    const result = await fn(capture);
     await new Promise((r) => setTimeout(r, settleMs));
     stats = await capture.stop();
     return { result, stats };

@@ -16,8 +16,8 @@ import { analyzeFile } from '../pcap/analyze.js';
 import { namesFromKubectl } from '../pcap/names.js';
 import type { PcapReport } from '../pcap/types.js';
 import { labAvailability } from './build/host.js';
-import { nodeNetns, podNetns } from './build/names.js';
-import { withCapture } from './capture.js';
+import { nodeNetns, podNetns, randomTestPrefix } from './build/names.js';
+import { startCapture, withCapture } from './capture.js';
 import { clusterInventory } from './cluster-inventory.js';
 import { collectLabNodes } from './collect-lab.js';
 import { runScenarioProbes } from './probe/run-probes.js';
@@ -341,4 +341,59 @@ test('healthy capture: no false alarm for working flows; the closed ports are rs
     assert.match(text, /spring-prod\/frontend-a \(10\.224\.1\.56\):9999/);
     assert.match(text, /spring-prod\/frontend-b \(10\.224\.2\.23\):9999/);
   });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('capture helper: waits for tcpdump to listen, stops it when the traffic step throws, reports failures', async (t) => {
+  if (why) return t.skip(SKIP);
+  const ns = `${randomTestPrefix()}-cap`;
+  const add = await runCommand('ip', ['netns', 'add', ns]);
+  assert.equal(add.exitCode, 0, add.stderr);
+  try {
+    await runCommand('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    const file = join(dir, 'helper.pcap');
+    let pid = -1;
+    await assert.rejects(
+      withCapture({ netns: ns, file, iface: 'lo', filter: ['udp'] }, async (c) => {
+        pid = c.pid;
+        assert.ok(alive(pid));
+        // sent right after "listening on": it must be in the file
+        const r = await runCommand('ip', [
+          'netns',
+          'exec',
+          ns,
+          process.execPath,
+          '-e',
+          "const s=require('dgram').createSocket('udp4');s.send('x',9,'127.0.0.1',()=>s.close())",
+        ]);
+        assert.equal(r.exitCode, 0, r.stderr);
+        throw new Error('traffic step failed');
+      }),
+      /traffic step failed/,
+    );
+    assert.ok(pid > 0);
+    assert.equal(alive(pid), false, 'tcpdump was left running');
+    const r = await analyzeFile(file);
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.packets, 1, 'the datagram sent at once after start is captured');
+
+    await assert.rejects(
+      startCapture({ netns: ns, file: join(dir, 'bad.pcap'), filter: ['no', 'such', 'filter'] }),
+      /exited .* before listening: .*syntax error/s,
+    );
+    await assert.rejects(
+      startCapture({ netns: `${ns}x`, file: join(dir, 'none.pcap') }),
+      /before listening: .*Cannot open network namespace/s,
+    );
+  } finally {
+    await runCommand('ip', ['netns', 'del', ns]);
+  }
 });
