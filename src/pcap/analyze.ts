@@ -111,6 +111,11 @@ export class CaptureAnalyzer {
     }
   };
 
+  /** What the analyser holds right now: TCP connections and other flows (for tests). */
+  get live(): { connections: number; flows: number } {
+    return { connections: this.tracker.live, flows: this.flows.live };
+  }
+
   private sweep(): void {
     this.lastSweep = this.now;
     this.tracker.sweep(this.now);

@@ -18,6 +18,11 @@ export class FlowCounter {
   private readonly flows = new PairMap<Flow>();
   created = 0;
 
+  /** flows in the table now */
+  get live(): number {
+    return this.flows.size;
+  }
+
   touch(p: Packet): void {
     const f = this.flows.find(p);
     if (f !== undefined && f.proto === p.proto) {
