@@ -63,19 +63,45 @@ test(
         text: join(dir, 'veth0.txt'),
       };
       const listening = /listening on/;
-      children.push(await startCapture(lab.a, ['tcpdump', '-i', 'any', '-U', '-w', files.any], listening));
-      children.push(await startCapture(lab.a, ['tcpdump', '-i', 'veth0', '-U', '-w', files.eth], listening));
       children.push(
         await startCapture(
           lab.a,
-          ['tcpdump', '-i', 'veth0', '-U', '--time-stamp-precision', 'nano', '-w', files.nano],
+          ['tcpdump', '-i', 'any', '--immediate-mode', '-U', '-w', files.any],
+          listening,
+        ),
+      );
+      children.push(
+        await startCapture(
+          lab.a,
+          ['tcpdump', '-i', 'veth0', '--immediate-mode', '-U', '-w', files.eth],
+          listening,
+        ),
+      );
+      children.push(
+        await startCapture(
+          lab.a,
+          [
+            'tcpdump',
+            '-i',
+            'veth0',
+            '--immediate-mode',
+            '-U',
+            '--time-stamp-precision',
+            'nano',
+            '-w',
+            files.nano,
+          ],
           listening,
         ),
       );
       children.push(
         await startCapture(lab.a, ['dumpcap', '-i', 'veth0', '-q', '-w', files.ng], /Capturing on|File:/),
       );
-      const text = await startCapture(lab.a, ['tcpdump', '-i', 'veth0', '-nn', '-tttt', '-l'], listening);
+      const text = await startCapture(
+        lab.a,
+        ['tcpdump', '-i', 'veth0', '--immediate-mode', '-nn', '-tttt', '-l'],
+        listening,
+      );
       text.stdout!.pipe(createWriteStream(files.text));
       children.push(text);
       const client = spawnSync('ip', ['netns', 'exec', lab.a, process.execPath, '-e', CLIENT(lab.ipB)], {
