@@ -244,6 +244,8 @@ test('DNS with two resolvers (udp-service): glibc lookups are clean; a lost AAAA
       lookups(app, resolv, names24),
     );
     for (const a of answers) assert.match(a, /^10\.224\.[12]\.2\s+STREAM/m);
+    const resolvers = new Set(answers.map((a) => a.split(/\s/)[0]));
+    assert.equal(resolvers.size, 2, 'both CoreDNS-like resolvers answered (each answers A with its own IP)');
     const healthy = await analyzeFile(healthyFile, { names });
     assert.ok(healthy.packets >= 24 * 4, describe(healthy));
     assert.deepEqual(ids(healthy), [], describe(healthy));
