@@ -17,7 +17,7 @@ export function isValidPrefix(p: string): boolean {
 }
 
 export function randomTestPrefix(): string {
-  return `ppC${randomBytes(3).toString('hex').slice(0, 4)}`;
+  return `ppC${randomBytes(4).toString('hex')}`;
 }
 
 export function underlayNetns(prefix: string): string {

@@ -88,7 +88,7 @@ test('fault knobs reach the plan', () => {
 test('prefixes', () => {
   assert.ok(isValidPrefix('pplab'));
   assert.ok(isValidPrefix(randomTestPrefix()));
-  assert.match(randomTestPrefix(), /^ppC[0-9a-f]{4}$/);
+  assert.match(randomTestPrefix(), /^ppC[0-9a-f]{8}$/);
   for (const bad of ['lab', 'pp', 'pp-x', 'pp/../x', 'ppaaaaaaaaaaaaaaa'])
     assert.ok(!isValidPrefix(bad), bad);
   assert.ok(ownsNetns('pplab', 'pplab-node1'));
