@@ -30,6 +30,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/lab.js'),
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
+  report: {
+    summary: 'one self-contained HTML page: findings, matrix, path diagrams',
+    load: () => import('./commands/report.js'),
+  },
 };
 
 function usage(): string {
