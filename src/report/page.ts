@@ -23,8 +23,8 @@ a{color:var(--req)}
 .muted{color:var(--muted)}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0}
-.name,td,th,li,p,h1,h2,h3,summary{overflow-wrap:anywhere;unicode-bidi:plaintext}
-bdi{unicode-bidi:isolate}
+.name,td,th,li,p,h1,h2,h3,h4,dd,summary{overflow-wrap:anywhere;unicode-bidi:plaintext}
+bdi{unicode-bidi:isolate;overflow-wrap:anywhere}
 nav.top{display:flex;gap:14px;flex-wrap:wrap;font-size:13px;border-bottom:1px solid var(--line);padding:6px 0;margin-bottom:8px}
 table{border-collapse:collapse;margin:6px 0;max-width:100%}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}

@@ -98,7 +98,7 @@ function hopRows(hops: Hop[], broken: number | undefined, cause: string): string
     .map((h, i) => {
       const rule = h.rule ? `${h.rule.table}/${h.rule.chain} ${h.rule.source}:${h.rule.line}` : '';
       const note = i === broken ? `${h.note ?? ''} — ${cause}` : (h.note ?? '');
-      return `<tr class="${i === broken ? 'hop-broken' : 'hop'}"><td>${i + 1}</td><td class="nw">${short(h.node)}</td><td class="mono nw">${short(h.ns)}</td><td class="mono nw">${short(h.device ?? '')}</td><td class="mono nw">${esc(h.stage)}${h.detail ? ` <span class="muted">${esc(h.detail)}</span>` : ''}</td><td>${esc(h.verdict)}</td><td class="name">${esc(note)}${rule ? `<br><span class="muted mono">${esc(rule)}</span>` : ''}</td></tr>`;
+      return `<tr class="${i === broken ? 'hop-broken' : 'hop'}"><td>${i + 1}</td><td class="nw">${short(h.node)}</td><td class="mono nw">${short(h.ns)}</td><td class="mono nw">${short(h.device ?? '')}</td><td class="mono nw">${esc(h.stage)}${h.detail ? ` <span class="muted">${esc(h.detail)}</span>` : ''}</td><td class="nw">${esc(h.verdict)}</td><td class="name">${esc(note)}${rule ? `<br><span class="muted mono">${esc(rule)}</span>` : ''}</td></tr>`;
     })
     .join('\n');
 }
