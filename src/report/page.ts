@@ -97,6 +97,7 @@ export function page(title: string, body: string, opts: { nav?: string } = {}): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy())}">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <meta name="generator" content="podpath 0.1.0">
 <title>${esc(title)}</title>
 <style>${STYLE}</style>

@@ -47,6 +47,10 @@ export async function loadFolder(dir: string): Promise<Folder> {
     }
     try {
       const l = await loadSnapshot(p);
+      if (Object.keys(l.snapshot.sources).length === 0 && !l.snapshot.netns?.length) {
+        skipped.push({ file: e, reason: 'no snapshot source (sysctl.txt, ip-route.json, ...) in it' });
+        continue;
+      }
       if (nodes.has(l.snapshot.metadata.node)) {
         skipped.push({ file: e, reason: `a second snapshot of node ${l.snapshot.metadata.node}` });
         continue;
