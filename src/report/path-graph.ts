@@ -127,8 +127,11 @@ class GraphBuilder {
     return link?.master;
   }
 
-  routing(node: string): string {
-    return this.add(`routing:${node}`, 'routing', 'routing', `node:${node}`, 'ip_route_input / ip_forward');
+  /** the routing decision for received packets (ip_route_input, ip_forward) or for locally sent ones (ip_route_output) */
+  routing(node: string, output = false): string {
+    return output
+      ? this.add(`routing-out:${node}`, 'routing', 'routing (output)', `node:${node}`, 'ip_route_output')
+      : this.add(`routing:${node}`, 'routing', 'routing', `node:${node}`, 'ip_route_input / ip_forward');
   }
 
   place(h: Hop): Place {
@@ -188,7 +191,7 @@ class GraphBuilder {
       const id = this.add(`socket:${node}`, 'socket', 'host sockets', `node:${node}`);
       return { elems: [id], main: id };
     }
-    const id = this.routing(node);
+    const id = this.routing(node, /output|neigh_|me_harder/.test(st));
     return { elems: [id], main: id };
   }
 

@@ -117,6 +117,7 @@ export function renderPath(pv: PathView, names: Names, i: number): string {
     `<div class="path" data-outcome="${esc(p.outcome)}"><h4>path ${i + 1}: to ${bdi(nameEndpoint(names, p.endpoint))} on ${bdi(p.endpointNode ?? '?')} (${(p.probability * 100).toFixed(0)}%) ${outcome(p.outcome)}</h4>`,
   ];
   const at = p.breaksAt && p.outcome !== 'connected' ? p.breaksAt : undefined;
+  if (pv.svg) o.push(`<div class="diagram">${pv.svg}</div>${LEGEND}`);
   if (at) {
     const h = (at.leg === 'request' ? p.request : p.reply)[at.index];
     o.push('<div class="breaks">');
@@ -127,14 +128,13 @@ export function renderPath(pv: PathView, names: Names, i: number): string {
     if (h?.note) o.push(`<p class="name muted">${esc(h.note)}</p>`);
     for (const f of pv.findings) {
       o.push(`<p><span class="sev sev-${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code> ${bdi(f.title)}</p><dl class="kv">`);
-      for (const e of f.evidence.slice(0, 3))
+      for (const e of f.evidence.slice(0, 2))
         o.push(`<dt>evidence</dt><dd><code>${esc(e.text)}</code> <span class="muted">${esc(e.source)}${e.line ? `:${esc(e.line)}` : ''}</span></dd>`);
       for (const x of f.fix) o.push(`<dt>${esc(FIX_LABEL[x.kind] ?? x.kind)}</dt><dd><pre>${esc(x.commands.join('\n'))}</pre></dd>`);
       o.push('</dl>');
     }
     o.push('</div>');
   } else if (p.outcome !== 'connected') o.push(`<p class="name"><b>cause</b> ${esc(p.cause)}</p>`);
-  if (pv.svg) o.push(`<div class="diagram">${pv.svg}</div>${LEGEND}`);
   o.push(hopTable('request', p.request, at?.leg === 'request' ? at.index : undefined, p.cause, false));
   o.push(hopTable('reply', p.reply, at?.leg === 'reply' ? at.index : undefined, p.cause, at?.leg === 'reply'));
   if (p.assumptions.length) o.push(`<p class="muted">assumed: ${p.assumptions.map((a) => esc(a)).join('; ')}</p>`);
