@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { launchOptions } from '../dist/report/browser.js';
 import { incidentReportHtml } from '../dist/report/incident-report.js';
+import { incidentPcapReport } from '../dist/report/testing/incident-pcap.js';
 
 const out = process.argv[2] ?? 'docs/img';
 if (!existsSync('/usr/bin/chromium')) {
@@ -17,7 +18,7 @@ if (!existsSync('/usr/bin/chromium')) {
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'podpath-shot-'));
 const file = join(dir, 'report.html');
-writeFileSync(file, await incidentReportHtml());
+writeFileSync(file, await incidentReportHtml({ pcap: incidentPcapReport() }));
 const browser = await chromium.launchPersistentContext(join(dir, 'profile'), launchOptions());
 try {
   for (const scheme of ['light', 'dark']) {
@@ -28,6 +29,8 @@ try {
     if (scheme === 'light') {
       await page.screenshot({ path: join(out, 'report-top.png') });
       await page.locator('.diagram').first().screenshot({ path: join(out, 'report-diagram.png') });
+      await page.locator('table.matrix').screenshot({ path: join(out, 'report-matrix.png') });
+      await page.locator('svg.timeline').screenshot({ path: join(out, 'report-timeline.png') });
     }
     await page.locator('.flow').first().screenshot({ path: join(out, `report-flow-${scheme}.png`) });
     await page.close();
@@ -36,4 +39,4 @@ try {
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`screenshot-report: wrote ${out}/report-top.png, report-diagram.png, report-flow-light.png, report-flow-dark.png`);
+console.log(`screenshot-report: wrote report-{top,diagram,matrix,timeline,flow-light,flow-dark}.png to ${out}`);
