@@ -49,6 +49,16 @@ test('Chromium: the incident report renders, the diagram is there, the breaking 
         assert.deepEqual(problems, [], 'no console errors (a CSP violation would be one)');
         await page.close();
       }
+      // printable: no navigation, the diagram fits the paper width, and Chromium makes a PDF of it
+      const { page, problems } = await open(pathToFileURL(file).href);
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.locator('nav.top').isVisible(), false);
+      const main = await page.locator('main').boundingBox();
+      const svg = await page.locator('svg.path-diagram').boundingBox();
+      assert.ok(main && svg && svg.width <= main.width + 1, `diagram ${svg?.width}px in ${main?.width}px`);
+      const pdf = await page.pdf({ format: 'A4' });
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+      assert.deepEqual(problems, []);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
