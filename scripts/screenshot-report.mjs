@@ -28,15 +28,23 @@ try {
     await page.goto(pathToFileURL(file).href);
     if (scheme === 'light') {
       await page.screenshot({ path: join(out, 'report-top.png') });
-      await page.locator('.diagram').first().screenshot({ path: join(out, 'report-diagram.png') });
+      await page
+        .locator('.diagram')
+        .first()
+        .screenshot({ path: join(out, 'report-diagram.png') });
       await page.locator('table.matrix').screenshot({ path: join(out, 'report-matrix.png') });
       await page.locator('svg.timeline').screenshot({ path: join(out, 'report-timeline.png') });
     }
-    await page.locator('.flow').first().screenshot({ path: join(out, `report-flow-${scheme}.png`) });
+    await page
+      .locator('.flow')
+      .first()
+      .screenshot({ path: join(out, `report-flow-${scheme}.png`) });
     await page.close();
   }
 } finally {
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`screenshot-report: wrote report-{top,diagram,matrix,timeline,flow-light,flow-dark}.png to ${out}`);
+console.log(
+  `screenshot-report: wrote report-{top,diagram,matrix,timeline,flow-light,flow-dark}.png to ${out}`,
+);

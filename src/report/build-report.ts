@@ -60,17 +60,27 @@ export interface ReportOptions {
 /** Findings that explain a path: the checks of its cause, on the node where it breaks or ends. */
 export function findingsForPath(path: PathResult, all: Finding[]): Finding[] {
   const ids = CAUSE_CHECKS[path.causeId ?? ''] ?? [];
-  const at = path.breaksAt ? (path.breaksAt.leg === 'request' ? path.request : path.reply)[path.breaksAt.index] : undefined;
+  const at = path.breaksAt
+    ? (path.breaksAt.leg === 'request' ? path.request : path.reply)[path.breaksAt.index]
+    : undefined;
   const nodes = new Set([at?.node, path.endpointNode].filter(Boolean));
   return all.filter((f) => ids.includes(f.id) && (nodes.size === 0 || nodes.has(f.node)));
 }
 
 function calloutFor(path: PathResult, fs: Finding[]): { title: string; text?: string } {
   const f = fs[0];
-  return f ? { title: f.id, text: f.evidence[0]?.text } : { title: path.causeId ?? 'breaks here', text: path.cause };
+  return f
+    ? { title: f.id, text: f.evidence[0]?.text }
+    : { title: path.causeId ?? 'breaks here', text: path.cause };
 }
 
-export async function drawPath(cluster: ClusterModel, path: PathResult, fs: Finding[], id: string, title: string): Promise<string> {
+export async function drawPath(
+  cluster: ClusterModel,
+  path: PathResult,
+  fs: Finding[],
+  id: string,
+  title: string,
+): Promise<string> {
   const g = pathGraph(cluster, path, path.outcome === 'connected' ? undefined : calloutFor(path, fs));
   return renderPathSvg(await layoutPath(g), id, title);
 }
@@ -90,7 +100,13 @@ export async function flowView(
     let svg: string | undefined;
     if (want && (!opts.budget || opts.budget.left > 0)) {
       if (opts.budget) opts.budget.left--;
-      svg = await drawPath(cluster, p, fs, `${id}-p${i}`, `${trace.flow.src} to ${trace.flow.dst}:${trace.flow.dport} via ${p.endpoint}: ${p.outcome}`);
+      svg = await drawPath(
+        cluster,
+        p,
+        fs,
+        `${id}-p${i}`,
+        `${trace.flow.src} to ${trace.flow.dst}:${trace.flow.dport} via ${p.endpoint}: ${p.outcome}`,
+      );
     }
     paths.push({ path: p, svg, findings: fs });
   }
@@ -105,7 +121,8 @@ export function namesOf(cluster: ClusterModel, extra?: Map<string, string>): Nam
 
 export async function buildReport(cluster: ClusterModel, opts: ReportOptions): Promise<ReportModel> {
   const run = runChecks(cluster);
-  const findingsOf = (_c: ClusterModel, ids: string[]): Finding[] => run.findings.filter((f) => ids.includes(f.id));
+  const findingsOf = (_c: ClusterModel, ids: string[]): Finding[] =>
+    run.findings.filter((f) => ids.includes(f.id));
   const matrix = (opts.matrix ?? localMatrix)(cluster, findingsOf);
   const budget = { left: opts.maxDiagrams ?? 8 };
   const flows: FlowView[] = [];
@@ -114,7 +131,8 @@ export async function buildReport(cluster: ClusterModel, opts: ReportOptions): P
     flows.push(await flowView(cluster, t, run.findings, { drawAll: true, budget }));
   } else {
     for (const cell of matrix.cells.values())
-      if (cell.trace && cell.outcome !== 'connected') flows.push(await flowView(cluster, cell.trace, run.findings, { budget }));
+      if (cell.trace && cell.outcome !== 'connected')
+        flows.push(await flowView(cluster, cell.trace, run.findings, { budget }));
   }
   return {
     title: `podpath report: ${cluster.nodes.map((n) => n.name).join(', ')}`,

@@ -15,10 +15,13 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** Unicode bidi controls (LRE..RLO, LRI..PDI, LRM, RLM, ALM) and other invisible format characters. */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Text or attribute value -> safe HTML/SVG text; invisible controls become `<U+XXXX>` placeholders. */
+export const INVISIBLE_CHARS = INVISIBLE;
+
 export function esc(s: string | number | undefined | null): string {
   if (s === undefined || s === null) return '';
   return String(s)

@@ -111,8 +111,14 @@ export async function layoutPath(g: PathGraph): Promise<PathLayout> {
     const down = (order.get(nt) ?? 0) > (order.get(ns) ?? 0);
     const out = `${a.id}-out`;
     const inp = `${a.id}-in`;
-    ports.set(ns, [...(ports.get(ns) ?? []), { id: out, width: 1, height: 1, layoutOptions: { 'elk.port.side': down ? 'SOUTH' : 'NORTH' } }]);
-    ports.set(nt, [...(ports.get(nt) ?? []), { id: inp, width: 1, height: 1, layoutOptions: { 'elk.port.side': down ? 'NORTH' : 'SOUTH' } }]);
+    ports.set(ns, [
+      ...(ports.get(ns) ?? []),
+      { id: out, width: 1, height: 1, layoutOptions: { 'elk.port.side': down ? 'SOUTH' : 'NORTH' } },
+    ]);
+    ports.set(nt, [
+      ...(ports.get(nt) ?? []),
+      { id: inp, width: 1, height: 1, layoutOptions: { 'elk.port.side': down ? 'NORTH' : 'SOUTH' } },
+    ]);
     inner.set(ns, [...(inner.get(ns) ?? []), { id: `${a.id}-a`, sources: [s], targets: [out] }]);
     inner.set(nt, [...(inner.get(nt) ?? []), { id: `${a.id}-b`, sources: [inp], targets: [t] }]);
     cross.push({ arrow: a, out, in: inp });
@@ -123,7 +129,10 @@ export async function layoutPath(g: PathGraph): Promise<PathLayout> {
     const kids = children.get(e.id) ?? [];
     const node = nodeOf(byId, e.id);
     for (let i = 1; i < kids.length; i++)
-      inner.set(node, [...(inner.get(node) ?? []), { id: `order:${kids[i - 1]}`, sources: [kids[i - 1]!], targets: [kids[i]!] }]);
+      inner.set(node, [
+        ...(inner.get(node) ?? []),
+        { id: `order:${kids[i - 1]}`, sources: [kids[i - 1]!], targets: [kids[i]!] },
+      ]);
   }
   const boxes: Box[] = [];
   const sections = new Map<string, { x: number; y: number }[]>();
@@ -145,14 +154,26 @@ export async function layoutPath(g: PathGraph): Promise<PathLayout> {
       },
       ports: ports.get(top) ?? [],
     };
-    const out = await elk.layout({ id: `__root:${top}`, layoutOptions: LAYERED, children: [nodeBox], edges: inner.get(top) ?? [] });
+    const out = await elk.layout({
+      id: `__root:${top}`,
+      layoutOptions: LAYERED,
+      children: [nodeBox],
+      edges: inner.get(top) ?? [],
+    });
     const placed = out.children![0]!;
     const dx = MARGIN - (placed.x ?? 0);
     const dy = y - (placed.y ?? 0);
     const visit = (c: ElkNode): void => {
       const el = byId.get(c.id);
       if (el)
-        boxes.push({ el, x: (c.x ?? 0) + dx, y: (c.y ?? 0) + dy, w: c.width ?? 0, h: c.height ?? 0, compound: Boolean(c.children?.length) || c === placed });
+        boxes.push({
+          el,
+          x: (c.x ?? 0) + dx,
+          y: (c.y ?? 0) + dy,
+          w: c.width ?? 0,
+          h: c.height ?? 0,
+          compound: Boolean(c.children?.length) || c === placed,
+        });
       for (const k of c.children ?? []) visit(k);
     };
     visit(placed);

@@ -68,7 +68,12 @@ export function matrixServices(cluster: ClusterModel): MatrixService[] {
         const mm = c.comment.match(/^(\S+) cluster IP$/);
         const dport = 'dport' in port && port.dport ? port.dport.value.from : undefined;
         if (!mm || dport === undefined) continue;
-        const s: MatrixService = { ip: r.dst.value.addr, port: dport, proto: port.m as 'tcp' | 'udp', name: mm[1]! };
+        const s: MatrixService = {
+          ip: r.dst.value.addr,
+          port: dport,
+          proto: port.m as 'tcp' | 'udp',
+          name: mm[1]!,
+        };
         seen.set(`${s.ip}:${s.port}/${s.proto}`, s);
       }
     }
@@ -85,7 +90,14 @@ export const localMatrix: MatrixProvider = (cluster, findings) => {
       try {
         const t = traceFlow(cluster, { proto: s.proto, src: src.ip, dst: s.ip, dport: s.port }, { findings });
         const ok = t.paths.filter((p) => p.outcome === 'connected').length;
-        cells.set(key, { src: src.ip, service: key, outcome: t.outcome, ok, total: t.paths.length, trace: t });
+        cells.set(key, {
+          src: src.ip,
+          service: key,
+          outcome: t.outcome,
+          ok,
+          total: t.paths.length,
+          trace: t,
+        });
       } catch (e) {
         if (!(e instanceof TraceError)) throw e;
         cells.set(key, { src: src.ip, service: key, outcome: 'error', ok: 0, total: 0, error: e.message });

@@ -18,7 +18,10 @@ async function incident() {
 
 test('path graph of the incident: the reply breaks at bridge cni0 of node1 and passes no netfilter table there', async () => {
   const { cluster, bad } = await incident();
-  const g = pathGraph(cluster, bad, { title: 'bridge-nf-call-iptables-disabled', text: 'net.bridge.bridge-nf-call-iptables = 0' });
+  const g = pathGraph(cluster, bad, {
+    title: 'bridge-nf-call-iptables-disabled',
+    text: 'net.bridge.bridge-nf-call-iptables = 0',
+  });
   const broken = g.elements.filter((e) => e.broken);
   assert.deepEqual(
     broken.map((e) => [e.id, e.kind]),
@@ -28,9 +31,19 @@ test('path graph of the incident: the reply breaks at bridge cni0 of node1 and p
   const reply = g.arrows.filter((a) => a.leg === 'reply');
   const request = g.arrows.filter((a) => a.leg === 'request');
   assert.ok(reply.length >= 4);
-  assert.ok(reply.every((a) => !tables.has(a.from) && !tables.has(a.to)), 'the reply skips every hook');
-  for (const t of ['table:node1:PREROUTING:conntrack', 'table:node1:PREROUTING:nat', 'table:node1:FORWARD:filter'])
-    assert.ok(request.some((a) => a.to === t), `request passes ${t}`);
+  assert.ok(
+    reply.every((a) => !tables.has(a.from) && !tables.has(a.to)),
+    'the reply skips every hook',
+  );
+  for (const t of [
+    'table:node1:PREROUTING:conntrack',
+    'table:node1:PREROUTING:nat',
+    'table:node1:FORWARD:filter',
+  ])
+    assert.ok(
+      request.some((a) => a.to === t),
+      `request passes ${t}`,
+    );
   const into = g.arrows.find((a) => a.broken)!;
   assert.equal(into.leg, 'reply');
   assert.equal(into.to, 'dev:node1:cni0');
@@ -47,11 +60,22 @@ test('path graph of the working path: VXLAN on both nodes, the wire between the 
   const g = pathGraph(cluster, good);
   assert.equal(g.elements.filter((e) => e.broken).length, 0);
   const ids = new Set(g.elements.map((e) => e.id));
-  for (const id of ['node:node1', 'node:node2', 'dev:node1:flannel.1', 'dev:node2:flannel.1', 'dev:node1:eth0', 'dev:node2:eth0'])
+  for (const id of [
+    'node:node1',
+    'node:node2',
+    'dev:node1:flannel.1',
+    'dev:node2:flannel.1',
+    'dev:node1:eth0',
+    'dev:node2:eth0',
+  ])
     assert.ok(ids.has(id), id);
   assert.equal(g.elements.find((e) => e.id === 'dev:node1:flannel.1')!.kind, 'vxlan');
-  assert.ok(g.arrows.some((a) => a.leg === 'request' && a.from === 'dev:node1:eth0' && a.to === 'dev:node2:eth0'));
-  assert.ok(g.arrows.some((a) => a.leg === 'reply' && a.from === 'dev:node2:eth0' && a.to === 'dev:node1:eth0'));
+  assert.ok(
+    g.arrows.some((a) => a.leg === 'request' && a.from === 'dev:node1:eth0' && a.to === 'dev:node2:eth0'),
+  );
+  assert.ok(
+    g.arrows.some((a) => a.leg === 'reply' && a.from === 'dev:node2:eth0' && a.to === 'dev:node1:eth0'),
+  );
   // the reply on node1 is un-NATed in POSTROUTING (it went through conntrack)
   assert.ok(g.arrows.some((a) => a.leg === 'reply' && a.to === 'table:node1:POSTROUTING:nat'));
 });
@@ -61,7 +85,13 @@ test('layout and SVG: boxes nest inside their node, arrows have points, the brok
   const l = await layoutPath(pathGraph(cluster, bad, { title: 'x' }));
   const node = l.boxes.find((b) => b.el.id === 'node:node1')!;
   for (const b of l.boxes.filter((x) => x.el.parent === 'node:node1')) {
-    assert.ok(b.x >= node.x && b.y >= node.y && b.x + b.w <= node.x + node.w + 0.5 && b.y + b.h <= node.y + node.h + 0.5, b.el.id);
+    assert.ok(
+      b.x >= node.x &&
+        b.y >= node.y &&
+        b.x + b.w <= node.x + node.w + 0.5 &&
+        b.y + b.h <= node.y + node.h + 0.5,
+      b.el.id,
+    );
   }
   assert.ok(l.routes.every((r) => r.points.length >= 2));
   const svg = renderPathSvg(l, 'd0', 'title');

@@ -9,7 +9,8 @@
 import type { ClusterModel, NodeModel } from '../model/node.js';
 import type { Hop, PathResult } from '../sim/types.js';
 
-export type ElementKind = 'node' | 'pod' | 'veth' | 'bridge' | 'hook' | 'table' | 'routing' | 'vxlan' | 'nic' | 'socket' | 'callout';
+export type ElementKind =
+  'node' | 'pod' | 'veth' | 'bridge' | 'hook' | 'table' | 'routing' | 'vxlan' | 'nic' | 'socket' | 'callout';
 
 export interface Element {
   id: string;
@@ -82,8 +83,20 @@ class GraphBuilder {
 
   nodeBox(node: string): string {
     const n = this.node(node);
-    const addr = n?.host.addrs.find((a) => a.family === 'inet' && a.ifname !== 'lo' && !a.ifname.startsWith('cni') && !a.ifname.startsWith('flannel'));
-    const id = this.add(`node:${node}`, 'node', `node ${node}`, undefined, addr ? `${addr.local}${n?.kernel ? `  kernel ${n.kernel}` : ''}` : n?.kernel);
+    const addr = n?.host.addrs.find(
+      (a) =>
+        a.family === 'inet' &&
+        a.ifname !== 'lo' &&
+        !a.ifname.startsWith('cni') &&
+        !a.ifname.startsWith('flannel'),
+    );
+    const id = this.add(
+      `node:${node}`,
+      'node',
+      `node ${node}`,
+      undefined,
+      addr ? `${addr.local}${n?.kernel ? `  kernel ${n.kernel}` : ''}` : n?.kernel,
+    );
     for (const hook of ALWAYS_HOOKS) this.hook(node, hook);
     return id;
   }
@@ -98,7 +111,9 @@ class GraphBuilder {
   table(node: string, hook: string, table: string): string {
     this.hook(node, hook);
     const known = HOOK_TABLES[hook]?.includes(table);
-    return known ? `table:${node}:${hook}:${table}` : this.add(`table:${node}:${hook}:${table}`, 'table', table, `hook:${node}:${hook}`);
+    return known
+      ? `table:${node}:${hook}:${table}`
+      : this.add(`table:${node}:${hook}:${table}`, 'table', table, `hook:${node}:${hook}`);
   }
 
   pod(node: string, ns: string): string {
@@ -113,10 +128,23 @@ class GraphBuilder {
     const n = this.node(node);
     const link = n?.host.links.find((l) => l.name === dev);
     const kind: ElementKind =
-      link?.kind === 'bridge' ? 'bridge' : link?.kind === 'veth' ? 'veth' : link?.kind === 'vxlan' ? 'vxlan' : dev.startsWith('veth') ? 'veth' : 'nic';
+      link?.kind === 'bridge'
+        ? 'bridge'
+        : link?.kind === 'veth'
+          ? 'veth'
+          : link?.kind === 'vxlan'
+            ? 'vxlan'
+            : dev.startsWith('veth')
+              ? 'veth'
+              : 'nic';
     const addr = n?.host.addrs.find((a) => a.family === 'inet' && a.ifname === dev)?.local;
     const label = kind === 'bridge' ? `bridge ${dev}` : kind === 'vxlan' ? `VXLAN ${dev}` : dev;
-    const sub = kind === 'vxlan' ? `VNI ${link?.vxlan?.id ?? '?'}${addr ? ` ${addr}` : ''}` : kind === 'veth' ? `veth${link?.master ? ` on ${link.master}` : ''}` : addr;
+    const sub =
+      kind === 'vxlan'
+        ? `VNI ${link?.vxlan?.id ?? '?'}${addr ? ` ${addr}` : ''}`
+        : kind === 'veth'
+          ? `veth${link?.master ? ` on ${link.master}` : ''}`
+          : addr;
     return this.add(`dev:${node}:${dev}`, kind, label, `node:${node}`, sub);
   }
 
@@ -205,7 +233,8 @@ class GraphBuilder {
         if (!el.visits.includes(tag)) el.visits.push(tag);
         if (prev && prev !== e) {
           const key = `${leg}:${prev}>${e}`;
-          if (!this.arrows.has(key)) this.arrows.set(key, { id: `a${this.arrows.size}`, from: prev, to: e, leg });
+          if (!this.arrows.has(key))
+            this.arrows.set(key, { id: `a${this.arrows.size}`, from: prev, to: e, leg });
         }
         prev = e;
       }

@@ -48,10 +48,14 @@ export function renderFinding(f: Finding, links?: Links): string {
   ];
   if (f.symptom) o.push(`<dt>symptom</dt><dd>${bdi(f.symptom)}</dd>`);
   for (const e of f.evidence.slice(0, 6))
-    o.push(`<dt>evidence</dt><dd><code>${esc(e.text)}</code> <span class="muted">${esc(e.source)}${e.line ? `:${esc(e.line)}` : ''}</span></dd>`);
+    o.push(
+      `<dt>evidence</dt><dd><code>${esc(e.text)}</code> <span class="muted">${esc(e.source)}${e.line ? `:${esc(e.line)}` : ''}</span></dd>`,
+    );
   if (f.evidence.length > 6) o.push(`<dt></dt><dd class="muted">and ${f.evidence.length - 6} more</dd>`);
   for (const x of f.fix)
-    o.push(`<dt>${esc(FIX_LABEL[x.kind] ?? x.kind)}</dt><dd>${esc(x.description)}<pre>${esc(x.commands.join('\n'))}</pre></dd>`);
+    o.push(
+      `<dt>${esc(FIX_LABEL[x.kind] ?? x.kind)}</dt><dd>${esc(x.description)}<pre>${esc(x.commands.join('\n'))}</pre></dd>`,
+    );
   if (f.references.length) o.push(`<dt>see</dt><dd>${f.references.map((r) => esc(r)).join(', ')}</dd>`);
   o.push('</dl></section>');
   return o.join('\n');
@@ -67,10 +71,14 @@ export function renderMatrix(m: Matrix, flowIds: Map<string, string>, links: Lin
     return `<p class="muted">No matrix: ${m.sources.length} pod(s) with an address, ${m.services.length} Service(s) found in the kube-proxy rules.</p>`;
   const o = ['<table class="matrix"><thead><tr><th>pod \\ Service</th>'];
   for (const s of m.services)
-    o.push(`<th class="name">${bdi(s.name)}<br><span class="muted mono">${esc(`${s.ip}:${s.port}/${s.proto}`)}</span></th>`);
+    o.push(
+      `<th class="name">${bdi(s.name)}<br><span class="muted mono">${esc(`${s.ip}:${s.port}/${s.proto}`)}</span></th>`,
+    );
   o.push('</tr></thead><tbody>');
   for (const src of m.sources) {
-    o.push(`<tr><th class="name">${bdi(src.name)}<br><span class="muted mono">${esc(src.ip)} on ${bdi(src.node)}</span></th>`);
+    o.push(
+      `<tr><th class="name">${bdi(src.name)}<br><span class="muted mono">${esc(src.ip)} on ${bdi(src.node)}</span></th>`,
+    );
     for (const s of m.services) {
       const key = cellKey(src.ip, s);
       const c = m.cells.get(key);
@@ -89,7 +97,9 @@ export function renderMatrix(m: Matrix, flowIds: Map<string, string>, links: Lin
     o.push('</tr>');
   }
   o.push('</tbody></table>');
-  o.push('<p class="muted">Each cell is one simulated connect() from the pod to the Service: paths that connect / all load-balancing paths.</p>');
+  o.push(
+    '<p class="muted">Each cell is one simulated connect() from the pod to the Service: paths that connect / all load-balancing paths.</p>',
+  );
   return o.join('\n');
 }
 
@@ -103,7 +113,13 @@ function hopRows(hops: Hop[], broken: number | undefined, cause: string): string
     .join('\n');
 }
 
-function hopTable(leg: string, hops: Hop[], broken: number | undefined, cause: string, open: boolean): string {
+function hopTable(
+  leg: string,
+  hops: Hop[],
+  broken: number | undefined,
+  cause: string,
+  open: boolean,
+): string {
   return `<details class="hops"${open ? ' open' : ''}><summary>${esc(leg)}: ${hops.length} hops</summary>
 <table><thead><tr><th>#</th><th>node</th><th>namespace</th><th>device</th><th>stage (kernel function)</th><th>verdict</th><th>what happens</th></tr></thead>
 <tbody>${hopRows(hops, broken, cause)}</tbody></table></details>`;
@@ -127,17 +143,27 @@ export function renderPath(pv: PathView, names: Names, i: number): string {
     o.push(`<p class="name"><b>cause</b> ${esc(p.cause)}</p>`);
     if (h?.note) o.push(`<p class="name muted">${esc(h.note)}</p>`);
     for (const f of pv.findings) {
-      o.push(`<p><span class="sev sev-${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code> ${bdi(f.title)}</p><dl class="kv">`);
+      o.push(
+        `<p><span class="sev sev-${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code> ${bdi(f.title)}</p><dl class="kv">`,
+      );
       for (const e of f.evidence.slice(0, 2))
-        o.push(`<dt>evidence</dt><dd><code>${esc(e.text)}</code> <span class="muted">${esc(e.source)}${e.line ? `:${esc(e.line)}` : ''}</span></dd>`);
-      for (const x of f.fix) o.push(`<dt>${esc(FIX_LABEL[x.kind] ?? x.kind)}</dt><dd><pre>${esc(x.commands.join('\n'))}</pre></dd>`);
+        o.push(
+          `<dt>evidence</dt><dd><code>${esc(e.text)}</code> <span class="muted">${esc(e.source)}${e.line ? `:${esc(e.line)}` : ''}</span></dd>`,
+        );
+      for (const x of f.fix)
+        o.push(
+          `<dt>${esc(FIX_LABEL[x.kind] ?? x.kind)}</dt><dd><pre>${esc(x.commands.join('\n'))}</pre></dd>`,
+        );
       o.push('</dl>');
     }
     o.push('</div>');
   } else if (p.outcome !== 'connected') o.push(`<p class="name"><b>cause</b> ${esc(p.cause)}</p>`);
   o.push(hopTable('request', p.request, at?.leg === 'request' ? at.index : undefined, p.cause, false));
-  o.push(hopTable('reply', p.reply, at?.leg === 'reply' ? at.index : undefined, p.cause, at?.leg === 'reply'));
-  if (p.assumptions.length) o.push(`<p class="muted">assumed: ${p.assumptions.map((a) => esc(a)).join('; ')}</p>`);
+  o.push(
+    hopTable('reply', p.reply, at?.leg === 'reply' ? at.index : undefined, p.cause, at?.leg === 'reply'),
+  );
+  if (p.assumptions.length)
+    o.push(`<p class="muted">assumed: ${p.assumptions.map((a) => esc(a)).join('; ')}</p>`);
   o.push('</div>');
   return o.join('\n');
 }
@@ -149,7 +175,8 @@ export function renderFlow(v: FlowView, names: Names): string {
     `<h3>${bdi(nameIp(names, t.flow.src))} → ${bdi(nameEndpoint(names, `${t.flow.dst}:${t.flow.dport}`))} ${esc(t.flow.proto)}: ${outcome(t.outcome)}</h3>`,
   ];
   v.paths.forEach((pv, i) => o.push(renderPath(pv, names, i)));
-  if (t.assumptions.length) o.push(`<p class="muted">trace assumptions: ${t.assumptions.map((a) => esc(a)).join('; ')}</p>`);
+  if (t.assumptions.length)
+    o.push(`<p class="muted">trace assumptions: ${t.assumptions.map((a) => esc(a)).join('; ')}</p>`);
   o.push('</section>');
   return o.join('\n');
 }
@@ -160,9 +187,19 @@ export function renderCapture(r: PcapReport): string {
   ];
   if (r.findings.length) o.push(`<div class="diagram">${renderTimelineSvg(r, 'timeline')}</div>`);
   for (const f of r.findings) {
-    o.push(`<section class="finding ${esc(f.severity)}" data-check="${esc(f.id)}"><h3><span class="sev sev-${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code> ×${esc(f.count)}</h3><p class="name">${bdi(f.title)}</p>`);
-    o.push(`<pre>${esc(f.packets.slice(0, 8).map((p) => `${p.source}  ${p.time}  ${p.summary}`).join('\n'))}</pre>`);
-    for (const x of f.fix) o.push(`<p>${esc(FIX_LABEL[x.kind] ?? x.kind)}: <code>${esc(x.commands.join('  &&  '))}</code></p>`);
+    o.push(
+      `<section class="finding ${esc(f.severity)}" data-check="${esc(f.id)}"><h3><span class="sev sev-${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code> ×${esc(f.count)}</h3><p class="name">${bdi(f.title)}</p>`,
+    );
+    o.push(
+      `<pre>${esc(
+        f.packets
+          .slice(0, 8)
+          .map((p) => `${p.source}  ${p.time}  ${p.summary}`)
+          .join('\n'),
+      )}</pre>`,
+    );
+    for (const x of f.fix)
+      o.push(`<p>${esc(FIX_LABEL[x.kind] ?? x.kind)}: <code>${esc(x.commands.join('  &&  '))}</code></p>`);
     o.push('</section>');
   }
   return o.join('\n');
@@ -170,7 +207,8 @@ export function renderCapture(r: PcapReport): string {
 
 export function flowIdsOf(flows: FlowView[]): Map<string, string> {
   const m = new Map<string, string>();
-  for (const f of flows) m.set(`${f.trace.flow.src}>${f.trace.flow.dst}:${f.trace.flow.dport}/${f.trace.flow.proto}`, f.id);
+  for (const f of flows)
+    m.set(`${f.trace.flow.src}>${f.trace.flow.dst}:${f.trace.flow.dport}/${f.trace.flow.proto}`, f.id);
   return m;
 }
 
@@ -198,7 +236,9 @@ export function renderReport(r: ReportModel): string {
     '<h2 id="matrix">Pod → Service matrix</h2>',
     renderMatrix(r.matrix, flowIdsOf(r.flows), FILE_LINKS),
     '<h2 id="flows">Failing flows</h2>',
-    r.flows.length ? r.flows.map((f) => renderFlow(f, r.names)).join('\n') : '<p>Every simulated flow connects.</p>',
+    r.flows.length
+      ? r.flows.map((f) => renderFlow(f, r.names)).join('\n')
+      : '<p>Every simulated flow connects.</p>',
     r.pcap ? `<h2 id="capture">Capture</h2>${renderCapture(r.pcap)}` : '',
   ].join('\n');
   return page(r.title, body, { nav });

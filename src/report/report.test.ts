@@ -27,10 +27,10 @@ test('incident report model: the matrix says mixed 1/2 for the client, one faili
   assert.equal(r.flows.length, 1);
   const bad = r.flows[0]!.paths.find((p) => p.path.outcome !== 'connected')!;
   assert.ok(bad.svg);
-  assert.deepEqual(
-    bad.findings.map((f) => f.id).sort(),
-    ['bridge-nf-call-iptables-disabled', 'conntrack-unreplied-same-bridge'],
-  );
+  assert.deepEqual(bad.findings.map((f) => f.id).sort(), [
+    'bridge-nf-call-iptables-disabled',
+    'conntrack-unreplied-same-bridge',
+  ]);
 });
 
 test('incident report HTML: self-contained, no script, the stylesheet matches the CSP hash, breaking hop named', async () => {
@@ -41,7 +41,10 @@ test('incident report HTML: self-contained, no script, the stylesheet matches th
   assert.ok(html.includes(`<style>${STYLE}</style>`));
   assert.ok(html.includes(`style-src ${styleHash()}`.replace(/'/g, '&#39;')));
   assert.match(html, /<svg [^>]*class="path-diagram"/);
-  assert.match(html, /<tr class="hop-broken">[^\n]*br_handle_frame[^\n]*net\.bridge\.bridge-nf-call-iptables = 0/);
+  assert.match(
+    html,
+    /<tr class="hop-broken">[^\n]*br_handle_frame[^\n]*net\.bridge\.bridge-nf-call-iptables = 0/,
+  );
   assert.match(html, /<a href="#flow-[a-z0-9-]+"><span class="o o-mixed">mixed 1\/2<\/span><\/a>/);
   // the capture timeline: one row for nat-reply-bypass with its packets
   assert.match(html, /<svg [^>]*class="timeline"/);
@@ -54,12 +57,24 @@ test('hostile names from the snapshot come out escaped, clipped in the diagram, 
   try {
     const files = writeHostileIncident(dir);
     const out = join(dir, 'r.html');
-    const r = spawnSync(process.execPath, [CLI, 'report', ...files.flatMap((f) => ['--snapshot', f]), '-o', out], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'report', ...files.flatMap((f) => ['--snapshot', f]), '-o', out],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.equal(r.status, 1, r.stderr);
     const html = readFileSync(out, 'utf8');
-    for (const raw of [HOSTILE.script, HOSTILE.img, HOSTILE.svc, HOSTILE.netns, '\u202E', '\u200F', 'onerror="'])
+    for (const raw of [
+      HOSTILE.script,
+      HOSTILE.img,
+      HOSTILE.svc,
+      HOSTILE.netns,
+      '\u202E',
+      '\u200F',
+      'onerror="',
+    ])
       assert.ok(!html.includes(raw), `raw ${JSON.stringify(raw.slice(0, 30))} in the page`);
     assert.ok(html.includes('&lt;script&gt;window.__pwned=1&lt;/script&gt;'));
     assert.ok(html.includes('client&lt;U+202E&gt;gnp.exe&lt;U+200F&gt;'));
@@ -67,7 +82,8 @@ test('hostile names from the snapshot come out escaped, clipped in the diagram, 
     // the 5,000-character name is whole in the text, cut in the SVG boxes
     assert.ok(html.includes(HOSTILE.long));
     const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
-    for (const m of svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)) assert.ok(m[1]!.length < 400, m[1]!.slice(0, 80));
+    for (const m of svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g))
+      assert.ok(m[1]!.length < 400, m[1]!.slice(0, 80));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -80,19 +96,44 @@ test('podpath report CLI: --from/--to draws every path, --pcap adds the timeline
     const pcap = join(dir, 'c.pcap');
     writeFileSync(pcap, incidentPcapBytes());
     const out = join(dir, 'flow.html');
-    const r = spawnSync(process.execPath, [CLI, 'report', ...snaps, '--from', '10.224.1.34', '--to', '10.233.53.172:8080', '--pcap', pcap, '-o', out], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'report',
+        ...snaps,
+        '--from',
+        '10.224.1.34',
+        '--to',
+        '10.233.53.172:8080',
+        '--pcap',
+        pcap,
+        '-o',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /wrote .*flow\.html .*1 flow\(s\) with 1 failing path\(s\), 1 capture finding\(s\)/);
+    assert.match(
+      r.stderr,
+      /wrote .*flow\.html .*1 flow\(s\) with 1 failing path\(s\), 1 capture finding\(s\)/,
+    );
     const html = readFileSync(out, 'utf8');
     assert.equal((html.match(/class="path-diagram"/g) ?? []).length, 2, 'both paths drawn');
     assert.match(html, /class="timeline"/);
-    const bad = spawnSync(process.execPath, [CLI, 'report', ...snaps, '--pcap', join(dir, 'none.pcap'), '-o', out], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [CLI, 'report', ...snaps, '--pcap', join(dir, 'none.pcap'), '-o', out],
+      { encoding: 'utf8' },
+    );
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /none\.pcap: cannot read/);
     const usage = spawnSync(process.execPath, [CLI, 'report', ...snaps], { encoding: 'utf8' });
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /needs -o FILE/);
-    const half = spawnSync(process.execPath, [CLI, 'report', ...snaps, '--from', '10.224.1.34', '-o', out], { encoding: 'utf8' });
+    const half = spawnSync(process.execPath, [CLI, 'report', ...snaps, '--from', '10.224.1.34', '-o', out], {
+      encoding: 'utf8',
+    });
     assert.equal(half.status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -26,23 +26,40 @@ export function renderPathSvg(l: PathLayout, idPrefix: string, title: string): s
   );
   for (const b of l.boxes) {
     const e = b.el;
-    const cls = ['box', `k-${e.kind}`, e.broken ? 'broken' : '', e.visits.length || b.compound || e.kind === 'callout' ? '' : 'unvisited']
+    const cls = [
+      'box',
+      `k-${e.kind}`,
+      e.broken ? 'broken' : '',
+      e.visits.length || b.compound || e.kind === 'callout' ? '' : 'unvisited',
+    ]
       .filter(Boolean)
       .join(' ');
     const tip = `${e.label}${e.sub ? `\n${e.sub}` : ''}${e.visits.length ? `\nhops: ${e.visits.join(' ')}` : e.kind === 'table' ? '\nnot traversed' : ''}${e.broken ? '\nthe path breaks here' : ''}`;
     o.push(`<g class="${cls}" data-id="${esc(e.id)}"><title>${esc(tip)}</title>`);
-    o.push(`<rect x="${r1(b.x)}" y="${r1(b.y)}" width="${r1(b.w)}" height="${r1(b.h)}" rx="${e.kind === 'node' ? 8 : 4}"/>`);
-    const max = e.kind === 'callout' ? 48 : b.compound ? Math.max(4, Math.floor((b.w - 16) / CHAR_W)) : MAX_LABEL;
+    o.push(
+      `<rect x="${r1(b.x)}" y="${r1(b.y)}" width="${r1(b.w)}" height="${r1(b.h)}" rx="${e.kind === 'node' ? 8 : 4}"/>`,
+    );
+    const max =
+      e.kind === 'callout' ? 48 : b.compound ? Math.max(4, Math.floor((b.w - 16) / CHAR_W)) : MAX_LABEL;
     const label = `${e.broken ? '✗ ' : ''}${e.label}`;
     if (b.compound) {
-      o.push(`<text class="lbl lbl-head" x="${r1(b.x + 8)}" y="${r1(b.y + 15)}">${escClip(label, max)}</text>`);
-      if (e.sub) o.push(`<text class="lbl lbl-sub" x="${r1(b.x + 8)}" y="${r1(b.y + 15 + LINE_H)}">${escClip(e.sub, max)}</text>`);
+      o.push(
+        `<text class="lbl lbl-head" x="${r1(b.x + 8)}" y="${r1(b.y + 15)}">${escClip(label, max)}</text>`,
+      );
+      if (e.sub)
+        o.push(
+          `<text class="lbl lbl-sub" x="${r1(b.x + 8)}" y="${r1(b.y + 15 + LINE_H)}">${escClip(e.sub, max)}</text>`,
+        );
     } else {
       const cx = b.x + b.w / 2;
       const top = e.sub ? b.y + b.h / 2 - 3 : b.y + b.h / 2 + 4;
-      o.push(`<text class="lbl" text-anchor="middle" x="${r1(cx)}" y="${r1(top)}">${escClip(label, max)}</text>`);
+      o.push(
+        `<text class="lbl" text-anchor="middle" x="${r1(cx)}" y="${r1(top)}">${escClip(label, max)}</text>`,
+      );
       if (e.sub)
-        o.push(`<text class="lbl lbl-sub" text-anchor="middle" x="${r1(cx)}" y="${r1(top + LINE_H - 2)}">${escClip(e.sub, max)}</text>`);
+        o.push(
+          `<text class="lbl lbl-sub" text-anchor="middle" x="${r1(cx)}" y="${r1(top + LINE_H - 2)}">${escClip(e.sub, max)}</text>`,
+        );
     }
     o.push('</g>');
   }

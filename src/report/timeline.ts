@@ -27,7 +27,9 @@ export function renderTimelineSvg(r: PcapReport, idPrefix: string): string {
   for (let i = 0; i <= 5; i++) {
     const tx = LEFT + (i / 5) * (WIDTH - LEFT - 20);
     o.push(`<line class="tl-grid" x1="${tx.toFixed(1)}" y1="20" x2="${tx.toFixed(1)}" y2="${h - 20}"/>`);
-    o.push(`<text class="tl-tick" text-anchor="middle" x="${tx.toFixed(1)}" y="${h - 6}">${esc(tickLabel((i / 5) * span, span))}</text>`);
+    o.push(
+      `<text class="tl-tick" text-anchor="middle" x="${tx.toFixed(1)}" y="${h - 6}">${esc(tickLabel((i / 5) * span, span))}</text>`,
+    );
   }
   rows.forEach((f, i) => {
     const y = 30 + i * ROW;

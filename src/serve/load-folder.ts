@@ -42,7 +42,10 @@ export async function loadFolder(dir: string): Promise<Folder> {
       continue;
     }
     if (!(st.isDirectory() || (st.isFile() && SNAPSHOT.test(e)))) {
-      skipped.push({ file: e, reason: 'neither a snapshot (.json, .tar.gz, directory) nor a capture (.pcap, .pcapng)' });
+      skipped.push({
+        file: e,
+        reason: 'neither a snapshot (.json, .tar.gz, directory) nor a capture (.pcap, .pcapng)',
+      });
       continue;
     }
     try {

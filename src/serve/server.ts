@@ -55,12 +55,20 @@ export async function serveState(folder: Folder, allowedHosts?: Set<string>): Pr
 const NAV = `<nav class="top"><a href="/">index</a><a href="/#matrix">matrix</a><a href="/#findings">findings</a></nav>`;
 
 function send(res: ServerResponse, status: number, html: string, head: boolean): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+  });
   res.end(head ? undefined : html);
 }
 
 function errorPage(status: number, message: string): string {
-  return page(`podpath: ${status}`, `<h1>${status}</h1><p class="name">${esc(message)}</p><p><a href="/">back to the index</a></p>`, { nav: NAV });
+  return page(
+    `podpath: ${status}`,
+    `<h1>${status}</h1><p class="name">${esc(message)}</p><p><a href="/">back to the index</a></p>`,
+    { nav: NAV },
+  );
 }
 
 function flowLinks(s: ServeState): Map<string, string> {
@@ -99,11 +107,23 @@ function nodePage(s: ServeState, name: string): string | undefined {
   const links = n.host.links
     .map(
       (l) =>
-        `<tr><td class="mono"><bdi>${esc(l.name)}</bdi></td><td>${esc(l.kind ?? 'physical')}</td><td class="mono">${esc(l.master ?? '')}</td><td>${esc(l.mtu)}</td><td>${esc(l.operstate)}</td><td class="mono">${esc(n.host.addrs.filter((a) => a.ifname === l.name).map((a) => `${a.local}/${a.prefixlen}`).join(' '))}</td></tr>`,
+        `<tr><td class="mono"><bdi>${esc(l.name)}</bdi></td><td>${esc(l.kind ?? 'physical')}</td><td class="mono">${esc(l.master ?? '')}</td><td>${esc(l.mtu)}</td><td>${esc(l.operstate)}</td><td class="mono">${esc(
+          n.host.addrs
+            .filter((a) => a.ifname === l.name)
+            .map((a) => `${a.local}/${a.prefixlen}`)
+            .join(' '),
+        )}</td></tr>`,
     )
     .join('\n');
-  const sysctls = ['net.bridge.bridge-nf-call-iptables', 'net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-ip6tables']
-    .map((k) => `<tr><td class="mono">${esc(k)}</td><td class="mono">${esc(n.host.sysctl.get(k)?.value ?? 'not collected')}</td></tr>`)
+  const sysctls = [
+    'net.bridge.bridge-nf-call-iptables',
+    'net.ipv4.ip_forward',
+    'net.bridge.bridge-nf-call-ip6tables',
+  ]
+    .map(
+      (k) =>
+        `<tr><td class="mono">${esc(k)}</td><td class="mono">${esc(n.host.sysctl.get(k)?.value ?? 'not collected')}</td></tr>`,
+    )
     .join('');
   const own = s.report.findings.filter((f) => f.node === n.name);
   const body = [
@@ -139,15 +159,22 @@ async function flowPage(s: ServeState, flow: Flow): Promise<string> {
   let v = s.flows.get(key);
   if (!v) {
     const all = s.report.findings;
-    const t = traceFlow(s.folder.cluster, flow, { findings: (_c, ids) => all.filter((f) => ids.includes(f.id)) });
+    const t = traceFlow(s.folder.cluster, flow, {
+      findings: (_c, ids) => all.filter((f) => ids.includes(f.id)),
+    });
     v = await flowView(s.folder.cluster, t, all, { drawAll: true, budget: { left: 8 } });
     if (s.flows.size > 200) s.flows.clear();
     s.flows.set(key, v);
   }
-  const svc = s.report.matrix.services.find((x) => x.ip === flow.dst && x.port === flow.dport && x.proto === flow.proto);
+  const svc = s.report.matrix.services.find(
+    (x) => x.ip === flow.dst && x.port === flow.dport && x.proto === flow.proto,
+  );
   const cell = svc ? s.report.matrix.cells.get(cellKey(flow.src, svc)) : undefined;
   const body = [`<h1>flow ${esc(`${flow.src} → ${flow.dst}:${flow.dport}/${flow.proto}`)}</h1>`];
-  if (cell) body.push(`<p class="muted">matrix cell: ${esc(cell.outcome)} (${cell.ok}/${cell.total} paths connect)</p>`);
+  if (cell)
+    body.push(
+      `<p class="muted">matrix cell: ${esc(cell.outcome)} (${cell.ok}/${cell.total} paths connect)</p>`,
+    );
   body.push(renderFlow(v, s.report.names));
   return page(`podpath: flow ${flow.src} to ${flow.dst}:${flow.dport}`, body.join('\n'), { nav: NAV });
 }
@@ -160,7 +187,8 @@ export async function handle(s: ServeState, req: IncomingMessage, res: ServerRes
   }
   if (s.allowedHosts) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (!s.allowedHosts.has(host)) return send(res, 421, errorPage(421, `unexpected Host header: ${host}`), head);
+    if (!s.allowedHosts.has(host))
+      return send(res, 421, errorPage(421, `unexpected Host header: ${host}`), head);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/') return send(res, 200, indexPage(s), head);
@@ -172,7 +200,9 @@ export async function handle(s: ServeState, req: IncomingMessage, res: ServerRes
       return send(res, 400, errorPage(400, 'bad node name in the URL'), head);
     }
     const html = nodePage(s, name);
-    return html ? send(res, 200, html, head) : send(res, 404, errorPage(404, `no node ${name} in this folder`), head);
+    return html
+      ? send(res, 200, html, head)
+      : send(res, 404, errorPage(404, `no node ${name} in this folder`), head);
   }
   if (url.pathname === '/flow') {
     const flow = parseFlowQuery(url.searchParams);

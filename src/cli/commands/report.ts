@@ -66,7 +66,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.output === '-') process.stdout.write(html);
   else {
     await writeFile(values.output, html);
-    const failing = model.flows.reduce((n, f) => n + f.paths.filter((p) => p.path.outcome !== 'connected').length, 0);
+    const failing = model.flows.reduce(
+      (n, f) => n + f.paths.filter((p) => p.path.outcome !== 'connected').length,
+      0,
+    );
     console.error(
       `podpath: wrote ${values.output} (${(html.length / 1024).toFixed(0)} KiB): ${model.findings.length} finding(s), ${model.flows.length} flow(s) with ${failing} failing path(s)${pcap ? `, ${pcap.findings.length} capture finding(s)` : ''}`,
     );
@@ -79,7 +82,9 @@ async function kubectlNames(file: string): Promise<Map<string, string>> {
   try {
     return namesFromKubectl(JSON.parse(await readFile(file, 'utf8')));
   } catch (e) {
-    throw new InputError(`${file}: cannot read the cluster inventory (kubectl ... -o json): ${(e as Error).message}`);
+    throw new InputError(
+      `${file}: cannot read the cluster inventory (kubectl ... -o json): ${(e as Error).message}`,
+    );
   }
 }
 

@@ -15,13 +15,16 @@ const CLI = join(repoRoot(import.meta.url), 'dist', 'cli', 'main.js');
 test('parseListen: HOST:PORT and [v6]:PORT; anything else is a usage error', () => {
   assert.deepEqual(parseListen('0.0.0.0:7780'), { host: '0.0.0.0', port: 7780 });
   assert.deepEqual(parseListen('[::1]:80'), { host: '::1', port: 80 });
-  for (const bad of ['7780', '1.2.3.4', 'h:99999', ':80']) assert.throws(() => parseListen(bad), UsageError, bad);
+  for (const bad of ['7780', '1.2.3.4', 'h:99999', ':80'])
+    assert.throws(() => parseListen(bad), UsageError, bad);
 });
 
 test('podpath serve binds 127.0.0.1 by default, answers, and stops on SIGTERM with exit 0', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'podpath-serve-cli-'));
   for (const f of incidentFiles()) copyFileSync(f, join(dir, basename(f)));
-  const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
     child.stdout.setEncoding('utf8');

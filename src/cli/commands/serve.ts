@@ -18,7 +18,8 @@ and captures (*.pcap, *.pcapng) in DIR. Nothing in DIR is served as a file or ex
 
 export function parseListen(s: string): { host: string; port: number } {
   const m = s.match(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/);
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen ${s}: expected HOST:PORT, e.g. 127.0.0.1:7780`);
+  if (!m || Number(m[2]) > 65535)
+    throw new UsageError(`--listen ${s}: expected HOST:PORT, e.g. 127.0.0.1:7780`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -38,7 +39,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('serve needs one DIR (a folder of snapshots and captures)');
+  if (positionals.length !== 1)
+    throw new UsageError('serve needs one DIR (a folder of snapshots and captures)');
   if (values.port && values.listen) throw new UsageError('give --port or --listen, not both');
   const dir = positionals[0]!;
   const st = await stat(dir).catch(() => undefined);
@@ -48,11 +50,14 @@ export async function run(argv: string[]): Promise<number> {
   if (values.listen) ({ host, port } = parseListen(values.listen));
   else if (values.port !== undefined) {
     port = Number(values.port);
-    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port ${values.port}: expected 0-65535`);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535)
+      throw new UsageError(`--port ${values.port}: expected 0-65535`);
   }
   const folder = await loadFolder(dir);
   if (folder.cluster.nodes.length === 0)
-    throw new InputError(`${dir}: no node snapshot in it (${folder.skipped.map((s) => `${s.file}: ${s.reason}`).join('; ') || 'empty'})`);
+    throw new InputError(
+      `${dir}: no node snapshot in it (${folder.skipped.map((s) => `${s.file}: ${s.reason}`).join('; ') || 'empty'})`,
+    );
   const loopback = LOOPBACK.has(host);
   const state = await serveState(folder, loopback ? new Set(['127.0.0.1', 'localhost', '[::1]']) : undefined);
   const server = makeServer(state);

@@ -16,9 +16,13 @@ export interface WatchedPage {
   problems: string[];
 }
 
-export const SKIP_NO_CHROMIUM = hasChromium() ? false : `SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`;
+export const SKIP_NO_CHROMIUM = hasChromium()
+  ? false
+  : `SKIPPED: ${CHROMIUM} is missing (apt-get install chromium)`;
 
-export async function withBrowser<T>(fn: (open: (url: string) => Promise<WatchedPage>, ctx: BrowserContext) => Promise<T>): Promise<T> {
+export async function withBrowser<T>(
+  fn: (open: (url: string) => Promise<WatchedPage>, ctx: BrowserContext) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'podpath-chromium-'));
   let ctx: BrowserContext | undefined;
   try {

@@ -36,7 +36,11 @@ export function writeHostileIncident(dir: string): string[] {
     }
     for (const id of ['iptables-legacy-save', 'iptables-nft-save']) {
       const src = s.sources[id];
-      if (src?.stdout) src.stdout = src.stdout.replaceAll('spring-prod/panorama-v2-frontend-service', `spring-prod/${HOSTILE.svc}`);
+      if (src?.stdout)
+        src.stdout = src.stdout.replaceAll(
+          'spring-prod/panorama-v2-frontend-service',
+          `spring-prod/${HOSTILE.svc}`,
+        );
     }
     const p = join(dir, `${s.metadata.node}.json`);
     writeFileSync(p, JSON.stringify(s));
