@@ -121,6 +121,30 @@ test('podpath report CLI: --from/--to draws every path, --pcap adds the timeline
     const html = readFileSync(out, 'utf8');
     assert.equal((html.match(/class="path-diagram"/g) ?? []).length, 2, 'both paths drawn');
     assert.match(html, /class="timeline"/);
+    // --cluster: names from the API reach the capture findings, escaped like every other name
+    const inventory = join(dir, 'cluster.json');
+    writeFileSync(
+      inventory,
+      JSON.stringify({
+        kind: 'List',
+        items: [
+          {
+            kind: 'Service',
+            metadata: { namespace: 'spring-prod', name: '<b>api"svc</b>' },
+            spec: { clusterIP: '10.233.53.172' },
+          },
+        ],
+      }),
+    );
+    const named = spawnSync(
+      process.execPath,
+      [CLI, 'report', ...snaps, '--cluster', inventory, '--pcap', pcap, '-o', out],
+      { encoding: 'utf8' },
+    );
+    assert.equal(named.status, 1, named.stderr);
+    const withNames = readFileSync(out, 'utf8');
+    assert.ok(withNames.includes('svc spring-prod/&lt;b&gt;api&quot;svc&lt;/b&gt;'));
+    assert.ok(!withNames.includes('<b>api'));
     const bad = spawnSync(
       process.execPath,
       [CLI, 'report', ...snaps, '--pcap', join(dir, 'none.pcap'), '-o', out],
