@@ -30,6 +30,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/lab.js'),
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
+  report: {
+    summary: 'one self-contained HTML page: findings, matrix, path diagrams',
+    load: () => import('./commands/report.js'),
+  },
+  serve: {
+    summary: 'local web view of a folder of snapshots (127.0.0.1)',
+    load: () => import('./commands/serve.js'),
+  },
 };
 
 function usage(): string {
