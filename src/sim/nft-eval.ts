@@ -25,6 +25,8 @@ export interface NftTrailEntry {
   rule: NftRule;
   chain: string;
   what: 'jump' | 'goto' | 'mark' | 'ct mark';
+  /** jump/goto: the chain entered */
+  target?: string;
 }
 
 export interface NftEvalResult {
@@ -576,7 +578,7 @@ export function evalNftChain(table: NftTable, base: NftChain, p: Packet, menv: M
         const next = table.chains.get(target);
         if (!next)
           return done({ v: 'UNKNOWN', rule, chain: chain.name, why: `chain ${target} is not defined in table ${table.family} ${table.name}` });
-        trail.push({ rule, chain: chain.name, what: vk });
+        trail.push({ rule, chain: chain.name, what: vk, target });
         if (vk === 'jump') stack.push({ chain, i });
         chain = next;
         i = 0;
