@@ -305,7 +305,7 @@ function evalMember(
   const label = `${t.family} ${t.name}`;
   const detail = `${label} ${chain.name} (${chain.base!.type} ${hook} priority ${chain.base!.priority})`;
   for (const e of res.trail) {
-    if (e.what === 'mark' || e.what === 'ct mark' || /^(service|endpoint|external|firewall)-/.test(e.target ?? ''))
+    if (e.what === 'mark' || e.what === 'ct mark' || /^(service|endpoint|external|firewall)-[A-Z2-7]{8}-/.test(e.target ?? ''))
       hop(ctx, ns, {
         stage: 'nft_do_chain',
         detail,
