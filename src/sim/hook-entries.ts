@@ -9,6 +9,14 @@
  * (`nf_nat_register_fn`: nat chains share the nat core's single hook), and conntrack
  * confirm (INT_MAX, INPUT/POSTROUTING).
  *
+ * Equal priorities: the kernel inserts a new hook entry before the entries of the same
+ * priority (`nf_hook_entries_grow`), so the one registered last runs first (checked in a
+ * namespace: iptables-legacy SNAT and an nft snat chain, both at 100, bind in the reverse
+ * order of their creation). The snapshot does not say when iptables tables were created:
+ * native nft chains are taken as the newer ones (the later table handle, then the later
+ * chain handle, first), before the iptables tables, which keep their listed order; a trace
+ * that depends on it says so.
+ *
  * Tables that iptables-nft writes are nf_tables tables too and show in `nft -j list
  * ruleset`; when the iptables-nft rule set is read (iptables-nft-save), those tables are
  * taken from it and skipped here, so nothing runs twice.
@@ -42,8 +50,37 @@ export type HookEntry =
 
 export interface HookPlan {
   entries: HookEntry[];
-  /** nf_tables tables not evaluated, and why */
+  /** nf_tables tables not evaluated, and why; assumptions about the order of equal priorities */
   skipped: string[];
+}
+
+/** sort key within one priority: native nft chains newest first, then iptables in listed order */
+function rankOf(e: HookEntry | NatMember, listed: number): number {
+  if (e.kind === 'nft') return -((e.table.handle ?? 0) * 1e6 + (e.chain.handle ?? 0)) - 1;
+  return listed;
+}
+
+function hasRules(e: HookEntry | NatMember, hook: Hook): boolean {
+  if (e.kind === 'nft') return e.chain.rules.length > 0;
+  if (e.kind === 'ipt') {
+    const t = 'table' in e ? e.table : 'nat';
+    return (e.rs.tables[t]?.chains[hook]?.rules.length ?? 0) > 0;
+  }
+  return false;
+}
+
+function byPriority<T extends HookEntry | NatMember>(xs: T[], hook: Hook, notes: string[]): T[] {
+  const ranked = xs.map((e, i) => ({ e, r: rankOf(e, i) }));
+  ranked.sort((a, b) => a.e.prio - b.e.prio || a.r - b.r);
+  for (let i = 1; i < ranked.length; i++) {
+    const a = ranked[i - 1]!.e,
+      b = ranked[i]!.e;
+    if (a.prio === b.prio && a.kind === 'nft' && b.kind === 'ipt' && hasRules(a, hook) && hasRules(b, hook))
+      notes.push(
+        `at ${hook} priority ${a.prio} nft chain ${a.table.family} ${a.table.name} ${a.chain.name} and an iptables table share a priority: the one registered last runs first; assumed the nft chain is the newer`,
+      );
+  }
+  return ranked.map((x) => x.e);
 }
 
 const NFT_HOOK: Record<Hook, NftHook> = {
@@ -63,7 +100,7 @@ export function ownedByIptablesNft(t: { family: string; name: string }): boolean
 
 const cache = new WeakMap<Netfilter, Map<Hook, HookPlan & { n: number; nft: Netfilter['nft'] }>>();
 
-/** The entries of `hook`, sorted by priority (equal priorities: iptables first, then nft tables in listed order). */
+/** The entries of `hook`, sorted by priority (equal priorities: see above). */
 export function hookPlan(nf: Netfilter, hook: Hook): HookPlan {
   let m = cache.get(nf);
   if (!m) {
@@ -109,13 +146,14 @@ export function hookPlan(nf: Netfilter, hook: Hook): HookPlan {
     }
   }
   // the nat core is always there (conntrack's reverse NAT of replies); FORWARD has no NAT
-  nat.sort((a, b) => a.prio - b.prio);
   if (hook !== 'FORWARD')
-    entries.push({ kind: 'nat', prio: dst ? NF_IP_PRI.natDst : NF_IP_PRI.natSrc, members: nat });
+    entries.push({
+      kind: 'nat',
+      prio: dst ? NF_IP_PRI.natDst : NF_IP_PRI.natSrc,
+      members: byPriority(nat, hook, skipped),
+    });
   if (hook === 'INPUT' || hook === 'POSTROUTING') entries.push({ kind: 'confirm', prio: NF_IP_PRI.confirm });
-  const rank = (e: HookEntry) => (e.kind === 'nft' ? 1 : 0);
-  entries.sort((a, b) => a.prio - b.prio || rank(a) - rank(b));
-  const plan = { entries, skipped, n: nf.rulesets.length, nft: nf.nft };
+  const plan = { entries: byPriority(entries, hook, skipped), skipped, n: nf.rulesets.length, nft: nf.nft };
   m.set(hook, plan);
   return plan;
 }

@@ -41,15 +41,16 @@ test('hook plan: priority order, one nf_nat hook with its members sorted, iptabl
     hookPlan(nf, h).entries.map((e) =>
       e.kind === 'ipt' ? `${e.table}@${e.prio}` : e.kind === 'nft' ? `${e.chain.name}@${e.prio}` : e.kind === 'nat' ? `nat@${e.prio}[${e.members.map((m) => (m.kind === 'nft' ? m.chain.name : 'ipt')).join(',')}]` : e.kind,
     );
-  assert.deepEqual(show('PREROUTING'), ['raw@-300', 'conntrack', 'filter-prerouting-pre-dnat@-110', 'nat@-100[ipt,nat-prerouting]']);
+  assert.deepEqual(show('PREROUTING'), ['raw@-300', 'conntrack', 'filter-prerouting-pre-dnat@-110', 'nat@-100[nat-prerouting,ipt]']);
   assert.deepEqual(show('INPUT'), ['filter-input@0', 'nat@100[]', 'confirm']);
   // without iptables-nft-save the iptables-nft tables are nft tables like any other
-  assert.deepEqual(show('FORWARD'), ['filter-forward@0', 'FORWARD@0'], 'ip filter of iptables-nft evaluated natively');
+  // equal priority: the newer table (higher handle: ip filter) first
+  assert.deepEqual(show('FORWARD'), ['FORWARD@0', 'filter-forward@0'], 'ip filter of iptables-nft evaluated natively');
   const nf2 = { rulesets: [{ rs: legacy, source: 'L' }, { rs: iptNft, source: 'iptables-nft-save' }], nft: { rs: nft, source: 'N' }, known: true };
   const fwd = hookPlan(nf2, 'FORWARD');
   assert.deepEqual(
     fwd.entries.map((e) => (e.kind === 'ipt' ? `ipt ${e.table} ${e.source}` : e.kind === 'nft' ? `nft ${e.chain.name}` : e.kind)),
-    ['ipt filter iptables-nft-save', 'nft filter-forward'],
+    ['nft filter-forward', 'ipt filter iptables-nft-save'],
   );
   assert.match(fwd.skipped.join('\n'), /nft table ip filter belongs to iptables-nft/);
 });
@@ -119,4 +120,29 @@ test('an unknown nft expression makes the hop unknown with why', () => {
   const t = traceFlow(clusterOf(s), VIP);
   assert.equal(t.outcome, 'unknown');
   assert.match(t.paths[0]!.cause, /meta cgroup/);
+});
+
+test('equal priorities: the newer entry first (nft chains taken as newer than iptables tables), and said', () => {
+  const legacy = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -p udp -j SNAT --to-source 10.9.0.11\nCOMMIT\n').value;
+  const doc = (handle: number, name: string) => ({
+    table: { family: 'ip', name, handle },
+  });
+  const nft = parseNftJson(
+    JSON.stringify({
+      nftables: [
+        doc(1, 'old'),
+        doc(7, 'new'),
+        { chain: { family: 'ip', table: 'old', name: 'post', handle: 1, type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } },
+        { chain: { family: 'ip', table: 'new', name: 'post', handle: 1, type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' } },
+        { rule: { family: 'ip', table: 'old', chain: 'post', expr: [{ snat: { addr: '10.9.0.12' } }] } },
+      ],
+    }),
+  ).value;
+  const plan = hookPlan({ rulesets: [{ rs: legacy, source: 'L' }], nft: { rs: nft, source: 'N' }, known: true }, 'POSTROUTING');
+  const nat = plan.entries.find((e) => e.kind === 'nat');
+  assert.deepEqual(
+    nat?.kind === 'nat' && nat.members.map((m) => (m.kind === 'nft' ? m.table.name : 'ipt')),
+    ['new', 'old', 'ipt'],
+  );
+  assert.match(plan.skipped.join('\n'), /nft chain ip old post and an iptables table share a priority/);
 });
