@@ -166,11 +166,16 @@ export const check: Check = {
     return [];
 
     function nativeFinding() {
-      const ipt = [legacy, nft].filter((x): x is SourcedRuleset => x !== undefined && rulesetSize(x.rs).rules + dropPolicies(x.rs).length > 0);
+      const ipt = [legacy, nft].filter(
+        (x): x is SourcedRuleset =>
+          x !== undefined && rulesetSize(x.rs).rules + dropPolicies(x.rs).length > 0,
+      );
       if (!native || ipt.length === 0) return [];
       const kubeNative = native.tables.some((t) => NFT_OWNER.test(t.name));
       const drops = ipt.flatMap((x) => dropPolicies(x.rs).map((c) => `${x.backend} filter ${c}`));
-      const kubeBoth = kubeNative && ipt.some((x) => [...allRules(x.rs)].some((r) => /^KUBE-(SERVICES|SVC-|SEP-)/.test(r.chain.name)));
+      const kubeBoth =
+        kubeNative &&
+        ipt.some((x) => [...allRules(x.rs)].some((r) => /^KUBE-(SERVICES|SVC-|SEP-)/.test(r.chain.name)));
       const critical = kubeNative && (drops.length > 0 || kubeBoth);
       return [
         finding(check, node, {

@@ -235,12 +235,15 @@ test('iptables-backends-mixed: native nft tables count too (kube-proxy nftables 
   const f = run(mixed, node);
   assert.equal(f.length, 1);
   assert.equal(f[0]!.severity, 'critical');
-  assert.match(f[0]!.symptom ?? "", /policy DROP \(legacy filter FORWARD\)/);
-  assert.match(f[0]!.evidence.at(-1)!.text, /^nftables: \d+ rules in 1 native table \(ip kube-proxy\), kube-proxy\/CNI: ip kube-proxy/);
+  assert.match(f[0]!.symptom ?? '', /policy DROP \(legacy filter FORWARD\)/);
+  assert.match(
+    f[0]!.evidence.at(-1)!.text,
+    /^nftables: \d+ rules in 1 native table \(ip kube-proxy\), kube-proxy\/CNI: ip kube-proxy/,
+  );
   // stale iptables-mode kube-proxy chains next to the nftables table: critical, stale DNAT
   const stale = makeNode({ iptables: { legacy: KUBE } });
   stale.host.nft = kpNft;
-  assert.match(run(mixed, stale)[0]!.symptom ?? "", /former iptables-mode kube-proxy/);
+  assert.match(run(mixed, stale)[0]!.symptom ?? '', /former iptables-mode kube-proxy/);
   // a native table alone, or iptables-nft's own tables in nft output, are not mixed
   const alone = makeNode({});
   alone.host.nft = kpNft;

@@ -38,7 +38,8 @@ function run(t: NftTable, chain: string, p: () => Packet, over: Partial<MatchEnv
   });
 }
 
-const dnatTo = (r: NftEvalResult) => (r.verdict.v === 'DNAT' && r.verdict.target.t === 'DNAT' ? r.verdict.target.to.addrFrom : r.verdict.v);
+const dnatTo = (r: NftEvalResult) =>
+  r.verdict.v === 'DNAT' && r.verdict.target.t === 'DNAT' ? r.verdict.target.to.addrFrom : r.verdict.v;
 
 test('service-ips vmap + numgen random mod 2: two endpoints, 1/2 each, through choose', () => {
   const paths = run(kp, 'nat-prerouting', () => pkt('172.30.0.44', 80));
@@ -93,14 +94,20 @@ test('no endpoints: filter-forward -> service-endpoints-check vmap -> goto rejec
   const [x] = run(kp, 'filter-forward', () => pkt('172.30.0.46', 80), { hook: 'FORWARD' });
   assert.equal(x!.result.r.verdict.v, 'REJECT');
   assert.equal(x!.result.r.verdict.v === 'REJECT' && x!.result.r.verdict.with, 'icmp-port-unreachable');
-  const [est] = run(kp, 'filter-forward', () => pkt('172.30.0.46', 80), { hook: 'FORWARD', ctState: 'ESTABLISHED' });
+  const [est] = run(kp, 'filter-forward', () => pkt('172.30.0.46', 80), {
+    hook: 'FORWARD',
+    ctState: 'ESTABLISHED',
+  });
   assert.equal(est!.result.r.verdict.v, 'ACCEPT');
   // a ClusterIP without that port: cluster-ips-check rejects; an unallocated one is dropped
   const [port] = run(kp, 'filter-forward', () => pkt('172.30.0.41', 81), { hook: 'FORWARD' });
   assert.equal(port!.result.r.verdict.v, 'REJECT');
   const [unalloc] = run(kp, 'filter-forward', () => pkt('172.30.9.9', 80), { hook: 'FORWARD' });
   assert.equal(unalloc!.result.r.verdict.v, 'DROP');
-  assert.match(unalloc!.result.r.verdict.v === 'DROP' ? unalloc!.result.r.verdict.rule!.text : '', /172\.30\.0\.0\/16 drop/);
+  assert.match(
+    unalloc!.result.r.verdict.v === 'DROP' ? unalloc!.result.r.verdict.rule!.text : '',
+    /172\.30\.0\.0\/16 drop/,
+  );
 });
 
 test('masquerading: only marked packets, mark cleared, fully-random', () => {
@@ -119,12 +126,23 @@ test('unknown expressions give UNKNOWN with why; jumps to missing chains too', (
       JSON.stringify({
         nftables: [
           { table: { family: 'inet', name: 't' } },
-          { chain: { family: 'inet', table: 't', name: 'c', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+          {
+            chain: {
+              family: 'inet',
+              table: 't',
+              name: 'c',
+              type: 'filter',
+              hook: 'input',
+              prio: 0,
+              policy: 'drop',
+            },
+          },
           { rule: { family: 'inet', table: 't', chain: 'c', expr } },
         ],
       }),
     ).value.tables[0]!;
-  const one = (expr: unknown[], p = pkt('10.0.0.1', 22)) => run(doc(expr), 'c', () => p, { hook: 'INPUT' })[0]!.result.r.verdict;
+  const one = (expr: unknown[], p = pkt('10.0.0.1', 22)) =>
+    run(doc(expr), 'c', () => p, { hook: 'INPUT' })[0]!.result.r.verdict;
   const u = one([{ match: { op: '==', left: { meta: { key: 'skuid' } }, right: 0 } }, { accept: null }]);
   assert.equal(u.v, 'UNKNOWN');
   assert.match(u.v === 'UNKNOWN' ? u.why : '', /meta skuid/);
@@ -134,7 +152,9 @@ test('unknown expressions give UNKNOWN with why; jumps to missing chains too', (
   const acc = [
     { match: { op: 'in', left: { ct: { key: 'state' } }, right: ['new', 'established'] } },
     { match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth*' } },
-    { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { range: [20, 25] } } },
+    {
+      match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { range: [20, 25] } },
+    },
     {
       match: {
         op: '==',
@@ -146,7 +166,8 @@ test('unknown expressions give UNKNOWN with why; jumps to missing chains too', (
     { accept: null },
   ];
   const t = doc(acc);
-  const x = (p: Packet, inDev: string) => run(t, 'c', () => p, { hook: 'INPUT', inDev })[0]!.result.r.verdict.v;
+  const x = (p: Packet, inDev: string) =>
+    run(t, 'c', () => p, { hook: 'INPUT', inDev })[0]!.result.r.verdict.v;
   assert.equal(x(pkt('10.0.0.1', 22), 'eth0'), 'ACCEPT');
   assert.equal(x(pkt('10.0.0.1', 22), 'cni0'), 'DROP');
   assert.equal(x(pkt('10.0.0.1', 26), 'eth0'), 'DROP');

@@ -69,10 +69,17 @@ type Pattern =
   | { p: 'flags'; v: Set<string> }
   | { p: 'tuple'; v: Pattern[] };
 
-const PROTO: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, sctp: 132, icmpv6: 58 };
+const PROTO: Record<string, number> = {
+  icmp: 1,
+  igmp: 2,
+  tcp: 6,
+  udp: 17,
+  gre: 47,
+  esp: 50,
+  sctp: 132,
+  icmpv6: 58,
+};
 const PROTO_OF: Record<Packet['proto'], number> = { tcp: 6, udp: 17, icmp: 1 };
-
-const CT_STATES = new Set(['new', 'established', 'related', 'invalid', 'untracked']);
 
 interface Env extends MatchEnv {
   /** mark set by an earlier `ct mark set` of this evaluation */
@@ -155,8 +162,7 @@ function evalExpr(e: NftJson, p: Packet, env: Env): Typed | Unknown | typeof ABS
       if (key === 'state') return { val: { t: 'flags', v: ctStateFlags(env) }, kinds: ['flags'] };
       if (key === 'status') return { val: { t: 'flags', v: ctStatusFlags(env) }, kinds: ['flags'] };
       if (key === 'mark') return { val: { t: 'int', v: env.ctMarkNow >>> 0 }, kinds: ['int'] };
-      if (key === 'direction')
-        return { val: { t: 'str', v: env.ctDir.toLowerCase() }, kinds: ['str'] };
+      if (key === 'direction') return { val: { t: 'str', v: env.ctDir.toLowerCase() }, kinds: ['str'] };
       return new Unknown(`ct ${key}`);
     }
     case 'fib': {
@@ -213,7 +219,8 @@ function evalExpr(e: NftJson, p: Packet, env: Env): Typed | Unknown | typeof ABS
 function pattern(lit: NftJson, kinds: Kind[]): Pattern | Unknown {
   if (kinds.length > 1) {
     const parts = isObj(lit) && Array.isArray(lit.concat) ? lit.concat : undefined;
-    if (!parts || parts.length !== kinds.length) return new Unknown(`element ${JSON.stringify(lit)} for a concatenation`);
+    if (!parts || parts.length !== kinds.length)
+      return new Unknown(`element ${JSON.stringify(lit)} for a concatenation`);
     const v: Pattern[] = [];
     for (let i = 0; i < parts.length; i++) {
       const x = pattern(parts[i]!, [kinds[i]!]);
@@ -227,7 +234,8 @@ function pattern(lit: NftJson, kinds: Kind[]): Pattern | Unknown {
     if (isObj(lit.prefix) && kind === 'ipv4') {
       const a = ipToInt(String(lit.prefix.addr));
       const len = Number(lit.prefix.len);
-      if (a === undefined || !Number.isInteger(len) || len < 0 || len > 32) return new Unknown(`prefix ${JSON.stringify(lit)}`);
+      if (a === undefined || !Number.isInteger(len) || len < 0 || len > 32)
+        return new Unknown(`prefix ${JSON.stringify(lit)}`);
       const lo = (a & maskOf(len)) >>> 0;
       return { p: 'range', lo, hi: (lo | ~maskOf(len)) >>> 0 };
     }
@@ -255,7 +263,8 @@ function pattern(lit: NftJson, kinds: Kind[]): Pattern | Unknown {
   else if (typeof lit === 'string') {
     if (kind === 'ipv4') n = ipToInt(lit);
     else if (kind === 'proto') n = PROTO[lit];
-    else if (kind === 'ether') n = lit === 'ip' ? 0x0800 : lit === 'ip6' ? 0x86dd : lit === 'arp' ? 0x0806 : undefined;
+    else if (kind === 'ether')
+      n = lit === 'ip' ? 0x0800 : lit === 'ip6' ? 0x86dd : lit === 'arp' ? 0x0806 : undefined;
     else if (kind === 'nfproto') n = lit === 'ipv4' ? 2 : lit === 'ipv6' ? 10 : undefined;
     else if (/^(0x[0-9a-f]+|\d+)$/i.test(lit)) n = Number(lit);
   }
@@ -350,17 +359,18 @@ function resolveSet(
   if (isObj(ref) && Array.isArray(ref.set)) {
     const items = ref.set;
     const isMap = items.every((x) => Array.isArray(x) && x.length === 2);
-    const keys = items.map((x) => (isMap ? (x as NftJson[])[0]! : x)).map((k) => (isObj(k) && isObj(k.elem) ? (k.elem.val ?? null) : k));
-    return isMap ? { owner: items, keys, values: items.map((x) => (x as NftJson[])[1]!) } : { owner: items, keys };
+    const keys = items
+      .map((x) => (isMap ? (x as NftJson[])[0]! : x))
+      .map((k) => (isObj(k) && isObj(k.elem) ? (k.elem.val ?? null) : k));
+    return isMap
+      ? { owner: items, keys, values: items.map((x) => (x as NftJson[])[1]!) }
+      : { owner: items, keys };
   }
   return undefined;
 }
 
 type StmtResult =
-  | { r: 'next' }
-  | { r: 'break' }
-  | { r: 'unknown'; why: string }
-  | { r: 'verdict'; verdict: NftJson };
+  { r: 'next' } | { r: 'break' } | { r: 'unknown'; why: string } | { r: 'verdict'; verdict: NftJson };
 
 function evalMatch(o: Obj, table: NftTable, p: Packet, env: Env): StmtResult {
   const left = evalExpr(o.left ?? null, p, env);
@@ -429,15 +439,25 @@ function natTarget(k: string, o: Obj): Target | Unknown {
     portTo = Number(o.port.range[1]);
   } else if (o.port !== undefined) return new Unknown(`${k} port ${JSON.stringify(o.port)}`);
   if (k === 'masquerade')
-    return { t: 'MASQUERADE', toPorts: portFrom !== undefined ? { from: portFrom, to: portTo! } : undefined, random, randomFully };
+    return {
+      t: 'MASQUERADE',
+      toPorts: portFrom !== undefined ? { from: portFrom, to: portTo! } : undefined,
+      random,
+      randomFully,
+    };
   if (k === 'redirect')
-    return { t: 'REDIRECT', toPorts: portFrom !== undefined ? { from: portFrom, to: portTo! } : undefined, random };
+    return {
+      t: 'REDIRECT',
+      toPorts: portFrom !== undefined ? { from: portFrom, to: portTo! } : undefined,
+      random,
+    };
   let addrFrom: string | undefined, addrTo: string | undefined;
   if (typeof o.addr === 'string' && ipToInt(o.addr) !== undefined) addrFrom = addrTo = o.addr;
   else if (isObj(o.addr) && Array.isArray(o.addr.range)) {
     addrFrom = String(o.addr.range[0]);
     addrTo = String(o.addr.range[1]);
-  } else if (o.addr !== undefined) return new Unknown(`${k} to ${JSON.stringify(o.addr)} (an address computed by an expression or map)`);
+  } else if (o.addr !== undefined)
+    return new Unknown(`${k} to ${JSON.stringify(o.addr)} (an address computed by an expression or map)`);
   const to = { addrFrom, addrTo, portFrom, portTo };
   if (k === 'dnat') return { t: 'DNAT', to, random, persistent };
   return { t: 'SNAT', to, random, randomFully, persistent };
@@ -504,7 +524,9 @@ export function evalNftChain(table: NftTable, base: NftChain, p: Packet, menv: M
           res = { r: 'next' };
           break;
         case 'set':
-          menv.notes.push(`nft \`${String(o.op)} ${String(o.set)}\` (a dynamic set update, e.g. session affinity) is not modelled: the set is taken as collected`);
+          menv.notes.push(
+            `nft \`${String(o.op)} ${String(o.set)}\` (a dynamic set update, e.g. session affinity) is not modelled: the set is taken as collected`,
+          );
           res = { r: 'next' };
           break;
         case 'notrack':
@@ -513,7 +535,11 @@ export function evalNftChain(table: NftTable, base: NftChain, p: Packet, menv: M
           break;
         case 'mangle': {
           const key = isObj(o.key) ? o.key : {};
-          const what = isObj(key.meta) ? `meta ${String(key.meta.key)}` : isObj(key.ct) ? `ct ${String(key.ct.key)}` : '';
+          const what = isObj(key.meta)
+            ? `meta ${String(key.meta.key)}`
+            : isObj(key.ct)
+              ? `ct ${String(key.ct.key)}`
+              : '';
           if (what !== 'meta mark' && what !== 'ct mark') {
             res = { r: 'unknown', why: `${what || JSON.stringify(o.key)} set` };
             break;
@@ -538,7 +564,10 @@ export function evalNftChain(table: NftTable, base: NftChain, p: Packet, menv: M
           return done({ v: tg.t as 'DNAT', target: tg, rule, chain: chain.name });
         }
         case 'xt':
-          res = { r: 'unknown', why: `x_tables ${String(o.type)} ${String(o.name)} inside nf_tables (iptables-nft compat)` };
+          res = {
+            r: 'unknown',
+            why: `x_tables ${String(o.type)} ${String(o.name)} inside nf_tables (iptables-nft compat)`,
+          };
           break;
         default:
           res = { r: 'unknown', why: `statement ${k || JSON.stringify(stmt)}` };
@@ -577,7 +606,12 @@ export function evalNftChain(table: NftTable, base: NftChain, p: Packet, menv: M
         const target = isObj(va) ? String(va.target) : '';
         const next = table.chains.get(target);
         if (!next)
-          return done({ v: 'UNKNOWN', rule, chain: chain.name, why: `chain ${target} is not defined in table ${table.family} ${table.name}` });
+          return done({
+            v: 'UNKNOWN',
+            rule,
+            chain: chain.name,
+            why: `chain ${target} is not defined in table ${table.family} ${table.name}`,
+          });
         trail.push({ rule, chain: chain.name, what: vk, target });
         if (vk === 'jump') stack.push({ chain, i });
         chain = next;

@@ -184,7 +184,14 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
 }
 
 /** nf_conntrack_in: look the packet up (or create an unconfirmed entry); false when the table is full. */
-function conntrackIn(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv, stagePrefix: string): boolean {
+function conntrackIn(
+  ctx: WalkCtx,
+  ns: SimNs,
+  hook: Hook,
+  st: PktState,
+  env: HookEnv,
+  stagePrefix: string,
+): boolean {
   const p = st.p;
   const look = ctTable(ctx, ns).lookup(p);
   st.ct = { nsId: ns.id, look };
@@ -294,7 +301,8 @@ function evalMember(
     if (!res) return undefined;
     recordTrail(ctx, ns, m.source, table, hook, res.trail, env);
     const v = res.verdict;
-    const nat = v.v === 'DNAT' || v.v === 'SNAT' || v.v === 'MASQUERADE' || v.v === 'REDIRECT' ? v : undefined;
+    const nat =
+      v.v === 'DNAT' || v.v === 'SNAT' || v.v === 'MASQUERADE' || v.v === 'REDIRECT' ? v : undefined;
     return { view: iptView(m.source, table, hook, v, ns), stage: 'ipt_do_table', notrack: res.notrack, nat };
   }
   const { table: t, chain, source } = m;
@@ -305,7 +313,11 @@ function evalMember(
   const label = `${t.family} ${t.name}`;
   const detail = `${label} ${chain.name} (${chain.base!.type} ${hook} priority ${chain.base!.priority})`;
   for (const e of res.trail) {
-    if (e.what === 'mark' || e.what === 'ct mark' || /^(service|endpoint|external|firewall)-[A-Z2-7]{8}-/.test(e.target ?? ''))
+    if (
+      e.what === 'mark' ||
+      e.what === 'ct mark' ||
+      /^(service|endpoint|external|firewall)-[A-Z2-7]{8}-/.test(e.target ?? '')
+    )
       hop(ctx, ns, {
         stage: 'nft_do_chain',
         detail,
@@ -331,24 +343,16 @@ function evalMember(
   };
   let nat: MemberResult['nat'];
   if (v.v === 'DNAT' || v.v === 'SNAT' || v.v === 'MASQUERADE' || v.v === 'REDIRECT')
-    nat = { v: v.v, target: v.target, rule: { line: v.rule.item, text: v.rule.text, matches: [] }, chain: v.chain };
+    nat = {
+      v: v.v,
+      target: v.target,
+      rule: { line: v.rule.item, text: v.rule.text, matches: [] },
+      chain: v.chain,
+    };
   return { view, stage: 'nft_do_chain', notrack: res.notrack, nat };
 }
 
 /** A verdict that ends the packet's way here (UNKNOWN, DROP, QUEUE, REJECT): record the hop and the outcome. */
-function stops(
-  ctx: WalkCtx,
-  ns: SimNs,
-  stage: string,
-  table: TableName,
-  hook: Hook,
-  source: string,
-  v: EvalVerdict,
-  env: HookEnv,
-): boolean {
-  return stopsAt(ctx, ns, stage, iptView(source, table, hook, v, ns), env);
-}
-
 function stopsAt(ctx: WalkCtx, ns: SimNs, stage: string, v: VerdictView, env: HookEnv): boolean {
   const { ref, detail, hook, table, source } = v;
   if (v.v === 'UNKNOWN') {

@@ -191,7 +191,12 @@ export function buildPlan(sc: Scenario, prefix: string): Plan {
           text: nodeIptablesRestore(sc, n),
         });
         if (sc.proxyMode === 'nftables')
-          steps.push({ kind: 'nft', ns, what: `${n.name}: kube-proxy nftables table`, text: kubeProxyNft(sc, n) });
+          steps.push({
+            kind: 'nft',
+            ns,
+            what: `${n.name}: kube-proxy nftables table`,
+            text: kubeProxyNft(sc, n),
+          });
         return steps;
       }),
     },

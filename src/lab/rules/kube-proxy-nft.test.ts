@@ -43,7 +43,10 @@ const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 test('chain names hash as proxier.go hashAndTruncate does (golden names)', () => {
   assert.equal(serviceChainBase('ns1', 'svc1', 'TCP', 'p80'), 'ULMVA6XW-ns1/svc1/tcp/p80');
-  assert.equal(endpointChainBase('ns4', 'svc4', 'tcp', 'p80', '10.180.0.5', 80), '5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80');
+  assert.equal(
+    endpointChainBase('ns4', 'svc4', 'tcp', 'p80', '10.180.0.5', 80),
+    '5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80',
+  );
 });
 
 test('every line written for svc4, svc6 and the fixed chains is a line of the upstream golden', () => {
@@ -73,7 +76,10 @@ test('nftables mode: no kube-proxy rules in iptables, an nft step after iptables
   const steps = buildPlan(sc, 'ppCx').phases.flatMap((p) => p.steps);
   const i = steps.findIndex((s) => s.kind === 'iptables-restore' && s.ns === 'ppCx-node1');
   assert.equal(steps[i + 1]!.kind, 'nft');
-  assert.equal(parseScenario('name: x\nproxyMode: ipvs\nnodes: []\npods: []\n').diagnostics[0]?.code, 'BAD_VALUE');
+  assert.equal(
+    parseScenario('name: x\nproxyMode: ipvs\nnodes: []\npods: []\n').diagnostics[0]?.code,
+    'BAD_VALUE',
+  );
   assert.equal(loadScenario('incident').proxyMode, 'iptables');
 });
 
@@ -85,7 +91,9 @@ test('the kernel takes the generated table, and nft -j lists it back without dia
   assert.equal(add.exitCode, 0, add.stderr);
   try {
     const sc = loadScenario('nftables-mode-lb');
-    const load = await runCommand('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: kubeProxyNft(sc, sc.nodes[0]!) });
+    const load = await runCommand('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
+      input: kubeProxyNft(sc, sc.nodes[0]!),
+    });
     assert.equal(load.exitCode, 0, load.stderr);
     const list = await runCommand('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'ruleset']);
     const r = parseNftJson(list.stdout);

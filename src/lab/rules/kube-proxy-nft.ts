@@ -29,7 +29,14 @@ export function serviceChainBase(ns: string, name: string, proto: string, portNa
 }
 
 /** `ns/name/proto/portname__ip/port` (servicePortEndpointChainNameBase) */
-export function endpointChainBase(ns: string, name: string, proto: string, portName: string, ip: string, port: number): string {
+export function endpointChainBase(
+  ns: string,
+  name: string,
+  proto: string,
+  portName: string,
+  ip: string,
+  port: number,
+): string {
   return hashAndTruncate(`${ns}/${name}/${proto.toLowerCase()}/${portName}__${ip}/${port}`);
 }
 
@@ -39,7 +46,8 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
   const chains: string[] = [];
   const rules: string[] = [];
   const elements: string[] = [];
-  const chain = (name: string, spec = '') => chains.push(`add chain ${T} ${name}${spec ? ` { ${spec} ; }` : ''}`);
+  const chain = (name: string, spec = '') =>
+    chains.push(`add chain ${T} ${name}${spec ? ` { ${spec} ; }` : ''}`);
   const rule = (c: string, r: string) => rules.push(`add rule ${T} ${c} ${r}`);
   const elem = (set: string, e: string) => elements.push(`add element ${T} ${set} { ${e} }`);
 
@@ -69,8 +77,14 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
   chain('services');
   chain('service-endpoints-check');
 
-  rule('cluster-ips-check', 'ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"');
-  rule('cluster-ips-check', `ip daddr { ${sc.cluster.serviceCIDR} } drop comment "Drop traffic to unallocated ClusterIPs"`);
+  rule(
+    'cluster-ips-check',
+    'ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"',
+  );
+  rule(
+    'cluster-ips-check',
+    `ip daddr { ${sc.cluster.serviceCIDR} } drop comment "Drop traffic to unallocated ClusterIPs"`,
+  );
   rule('filter-prerouting-pre-dnat', 'ct state new jump firewall-check');
   rule('filter-forward', 'ct state new jump service-endpoints-check');
   rule('filter-forward', 'ct state new jump cluster-ips-check');
@@ -87,7 +101,10 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
   rule('nat-output', 'jump services');
   rule('nat-postrouting', 'jump masquerading');
   rule('nat-prerouting', 'jump services');
-  rule('nodeport-endpoints-check', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports');
+  rule(
+    'nodeport-endpoints-check',
+    'ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports',
+  );
   rule('reject-chain', 'reject');
   rule('services', 'ip daddr . meta l4proto . th dport vmap @service-ips');
   rule('services', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports');
@@ -108,7 +125,10 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
       }
       const svcChain = `service-${serviceChainBase(svc.namespace, svc.name, proto, port.name)}`;
       chain(svcChain);
-      rule(svcChain, `ip daddr ${svc.clusterIP} ip saddr != ${sc.cluster.clusterCIDR} jump mark-for-masquerade`);
+      rule(
+        svcChain,
+        `ip daddr ${svc.clusterIP} ip saddr != ${sc.cluster.clusterCIDR} jump mark-for-masquerade`,
+      );
       const affinity = svc.sessionAffinity === 'ClientIP';
       const epChains = eps.map((p) => {
         const base = endpointChainBase(svc.namespace, svc.name, proto, port.name, p.ip, port.targetPort);
@@ -116,10 +136,15 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
       });
       if (affinity)
         for (const e of epChains) {
-          sets.push(`add set ${T} affinity-${e.base} { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }`);
+          sets.push(
+            `add set ${T} affinity-${e.base} { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }`,
+          );
           rule(svcChain, `ip saddr @affinity-${e.base} goto ${e.chain}`);
         }
-      rule(svcChain, `numgen random mod ${epChains.length} vmap { ${epChains.map((e, i) => `${i} : goto ${e.chain}`).join(' , ')} }`);
+      rule(
+        svcChain,
+        `numgen random mod ${epChains.length} vmap { ${epChains.map((e, i) => `${i} : goto ${e.chain}`).join(' , ')} }`,
+      );
       for (const e of epChains) {
         chain(e.chain);
         rule(e.chain, `ip saddr ${e.ip} jump mark-for-masquerade`);

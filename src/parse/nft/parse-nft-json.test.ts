@@ -30,7 +30,10 @@ test('kube-proxy golden: tables, base chains with hooks and priorities, sets and
   const lb = t.chains.get('service-LAUZTJTB-ns4/svc4/tcp/p80')!.rules[1]!;
   assert.match(lb.text, /^numgen random mod 2 vmap \{ 0 : goto endpoint-UNZV3OEC/);
   assert.ok(lb.item > 1 && lb.path === `/nftables/${lb.item - 1}/rule`);
-  assert.equal(t.chains.get('cluster-ips-check')!.rules[0]!.comment, 'Reject traffic to invalid ports of ClusterIPs');
+  assert.equal(
+    t.chains.get('cluster-ips-check')!.rules[0]!.comment,
+    'Reject traffic to invalid ports of ClusterIPs',
+  );
 });
 
 test('priority names with offsets, per family', () => {
@@ -38,10 +41,13 @@ test('priority names with offsets, per family', () => {
     JSON.stringify({
       nftables: [
         { table: { family, name: 't' } },
-        { chain: { family, table: 't', name: 'c', type: 'filter', hook: 'prerouting', prio, policy: 'drop' } },
+        {
+          chain: { family, table: 't', name: 'c', type: 'filter', hook: 'prerouting', prio, policy: 'drop' },
+        },
       ],
     });
-  const prio = (family: string, p: unknown) => parseNftJson(doc(family, p)).value.tables[0]?.chains.get('c')?.base?.priority;
+  const prio = (family: string, p: unknown) =>
+    parseNftJson(doc(family, p)).value.tables[0]?.chains.get('c')?.base?.priority;
   assert.equal(prio('inet', 'dstnat'), -100);
   assert.equal(prio('ip', 'filter - 10'), -10);
   assert.equal(prio('ip', 'raw+5'), -295);

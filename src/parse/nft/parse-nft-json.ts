@@ -154,7 +154,12 @@ function familyOf(ctx: Ctx, o: Obj, item: number, ptr: string): NftFamily | unde
     return undefined;
   }
   if (!(NFT_FAMILIES as readonly string[]).includes(f)) {
-    ctx.add(item, `${ptr}/family`, 'BAD_VALUE', `unknown family ${JSON.stringify(f)} (expected ip, ip6, inet, bridge, netdev or arp)`);
+    ctx.add(
+      item,
+      `${ptr}/family`,
+      'BAD_VALUE',
+      `unknown family ${JSON.stringify(f)} (expected ip, ip6, inet, bridge, netdev or arp)`,
+    );
     return undefined;
   }
   return f as NftFamily;
@@ -162,25 +167,47 @@ function familyOf(ctx: Ctx, o: Obj, item: number, ptr: string): NftFamily | unde
 
 function name(ctx: Ctx, o: Obj, k: string, item: number, ptr: string): string | undefined {
   const v = str(o, k);
-  if (v === undefined || v === '') ctx.add(item, `${ptr}/${k}`, 'SYNTAX', `expected a non-empty string "${k}"`);
+  if (v === undefined || v === '')
+    ctx.add(item, `${ptr}/${k}`, 'SYNTAX', `expected a non-empty string "${k}"`);
   return v || undefined;
 }
 
-function baseChain(ctx: Ctx, o: Obj, family: NftFamily, item: number, ptr: string): NftBaseChain | undefined | null {
+function baseChain(
+  ctx: Ctx,
+  o: Obj,
+  family: NftFamily,
+  item: number,
+  ptr: string,
+): NftBaseChain | undefined | null {
   if (o.hook === undefined && o.type === undefined && o.prio === undefined) return undefined;
   const type = str(o, 'type');
   if (!type || !(CHAIN_TYPES as readonly string[]).includes(type)) {
-    ctx.add(item, `${ptr}/type`, 'BAD_VALUE', `chain type ${JSON.stringify(o.type ?? null)}: expected filter, nat or route`);
+    ctx.add(
+      item,
+      `${ptr}/type`,
+      'BAD_VALUE',
+      `chain type ${JSON.stringify(o.type ?? null)}: expected filter, nat or route`,
+    );
     return null;
   }
   const hook = str(o, 'hook');
   if (!hook || !HOOKS[family].includes(hook as NftHook)) {
-    ctx.add(item, `${ptr}/hook`, 'BAD_VALUE', `hook ${JSON.stringify(o.hook ?? null)} does not exist in family ${family} (expected ${HOOKS[family].join(', ')})`);
+    ctx.add(
+      item,
+      `${ptr}/hook`,
+      'BAD_VALUE',
+      `hook ${JSON.stringify(o.hook ?? null)} does not exist in family ${family} (expected ${HOOKS[family].join(', ')})`,
+    );
     return null;
   }
   const prio = resolvePriority(family, o.prio);
   if (!prio) {
-    ctx.add(item, `${ptr}/prio`, 'BAD_VALUE', `priority ${JSON.stringify(o.prio ?? null)}: expected an integer or a standard name (raw, mangle, dstnat, filter, security, srcnat) with an optional offset`);
+    ctx.add(
+      item,
+      `${ptr}/prio`,
+      'BAD_VALUE',
+      `priority ${JSON.stringify(o.prio ?? null)}: expected an integer or a standard name (raw, mangle, dstnat, filter, security, srcnat) with an optional offset`,
+    );
     return null;
   }
   const policy = str(o, 'policy') ?? 'accept';
@@ -195,7 +222,13 @@ function baseChain(ctx: Ctx, o: Obj, family: NftFamily, item: number, ptr: strin
   return b;
 }
 
-function elements(ctx: Ctx, raw: NftJson | undefined, isMap: boolean, item: number, ptr: string): NftSetElement[] {
+function elements(
+  ctx: Ctx,
+  raw: NftJson | undefined,
+  isMap: boolean,
+  item: number,
+  ptr: string,
+): NftSetElement[] {
   if (raw === undefined) return [];
   const list = Array.isArray(raw) ? raw : [raw];
   const out: NftSetElement[] = [];
@@ -217,7 +250,12 @@ function elements(ctx: Ctx, raw: NftJson | undefined, isMap: boolean, item: numb
       key = el.val ?? null;
     }
     if (key === null || typeof key === 'boolean') {
-      ctx.add(item, `${ptr}/elem/${i}`, 'BAD_VALUE', 'an element key must be a value, prefix, range or concatenation');
+      ctx.add(
+        item,
+        `${ptr}/elem/${i}`,
+        'BAD_VALUE',
+        'an element key must be a value, prefix, range or concatenation',
+      );
       return;
     }
     const el: NftSetElement = { key };
@@ -255,18 +293,34 @@ function checkStatements(ctx: Ctx, expr: NftJson[], item: number, ptr: string): 
 export function parseNftJson(text: string): ParseResult<NftRuleset> {
   const rs: NftRuleset = { tables: [] };
   const trimmed = text.trim();
-  if (trimmed === '') return { value: rs, diagnostics: [diag('EMPTY', 'no nft output (no nftables rules, or nft printed nothing)', 0, 0, 'warning')] };
+  if (trimmed === '')
+    return {
+      value: rs,
+      diagnostics: [
+        diag('EMPTY', 'no nft output (no nftables rules, or nft printed nothing)', 0, 0, 'warning'),
+      ],
+    };
   if (!trimmed.startsWith('{')) {
     const pos = offsetToPosition(text, text.length - text.trimStart().length);
     return {
       value: rs,
-      diagnostics: [diag('WRONG_FORMAT', 'expected the JSON of `nft -j list ruleset` (this looks like the text form of `nft list ruleset`)', pos.line, pos.column)],
+      diagnostics: [
+        diag(
+          'WRONG_FORMAT',
+          'expected the JSON of `nft -j list ruleset` (this looks like the text form of `nft list ruleset`)',
+          pos.line,
+          pos.column,
+        ),
+      ],
     };
   }
   const r = parseJson(text);
   if (!r.ok) {
     const pos = offsetToPosition(text, r.error.offset);
-    return { value: rs, diagnostics: [diag(r.error.eof ? 'UNEXPECTED_EOF' : 'SYNTAX', r.error.message, pos.line, pos.column)] };
+    return {
+      value: rs,
+      diagnostics: [diag(r.error.eof ? 'UNEXPECTED_EOF' : 'SYNTAX', r.error.message, pos.line, pos.column)],
+    };
   }
   const ctx = new Ctx();
   const doc = r.value;
@@ -305,7 +359,15 @@ export function parseNftJson(text: string): ParseResult<NftRuleset> {
         ctx.add(item, ptr, 'DUPLICATE', `table ${key} listed twice`);
         return;
       }
-      const t: NftTable = { family, name: nm, path: ptr, item, flags: strList(o.flags), chains: new Map(), sets: new Map() };
+      const t: NftTable = {
+        family,
+        name: nm,
+        path: ptr,
+        item,
+        flags: strList(o.flags),
+        chains: new Map(),
+        sets: new Map(),
+      };
       const h = int(o, 'handle');
       if (h !== undefined) t.handle = h;
       const c = str(o, 'comment');

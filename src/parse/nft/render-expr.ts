@@ -30,7 +30,9 @@ export function renderExpr(v: NftJson): string {
   const o = isObj(a) ? a : {};
   switch (k) {
     case 'payload':
-      return o.base !== undefined ? `@${String(o.base)},${String(o.offset)},${String(o.len)}` : `${String(o.protocol)} ${String(o.field)}`;
+      return o.base !== undefined
+        ? `@${String(o.base)},${String(o.offset)},${String(o.len)}`
+        : `${String(o.protocol)} ${String(o.field)}`;
     case 'meta':
       return `meta ${String(o.key)}`;
     case 'ct':
@@ -71,7 +73,10 @@ function isVerdictKey(k: string): boolean {
 function natArgs(o: Obj): string {
   const addr = o.addr !== undefined ? renderExpr(o.addr) : '';
   const port = o.port !== undefined ? `:${renderExpr(o.port)}` : '';
-  const flags = o.flags === undefined ? '' : ` ${Array.isArray(o.flags) ? o.flags.map(String).join(',') : String(o.flags)}`;
+  const flags =
+    o.flags === undefined
+      ? ''
+      : ` ${Array.isArray(o.flags) ? o.flags.map(String).join(',') : String(o.flags)}`;
   return `${addr || port ? ` to ${addr}${port}` : ''}${flags}`;
 }
 
@@ -100,7 +105,9 @@ export function renderStatement(s: NftJson): string {
     case 'notrack':
       return k;
     case 'reject':
-      return a === null ? 'reject' : `reject with ${String(o.type ?? '')}${o.expr ? ` ${String(o.expr)}` : ''}`;
+      return a === null
+        ? 'reject'
+        : `reject with ${String(o.type ?? '')}${o.expr ? ` ${String(o.expr)}` : ''}`;
     case 'counter':
       return 'counter';
     case 'log':
