@@ -1,10 +1,13 @@
 /**
  * @module lab/rules/kube-proxy-nft
- * The `nft -f` input kube-proxy's nftables proxier (pkg/proxy/nftables/proxier.go, v1.31+;
- * golden: TestOverallNFTablesRules) writes for ClusterIP Services: table `ip kube-proxy`
- * with its sets and verdict maps (cluster-ips, nodeport-ips, service-ips,
- * service-nodeports, no-endpoint-services, no-endpoint-nodeports, firewall-ips), its base
- * chains (filter -110 / 0, nat -100 / 100), one `service-<hash>-ns/name/proto/port` chain
+ * The `nft -f` input kube-proxy's nftables proxier (pkg/proxy/nftables/proxier.go) writes
+ * for ClusterIP Services, in the shape of current releases (a real k3s node's `nft list
+ * table ip kube-proxy`; per-Service chains as in the upstream golden
+ * TestOverallNFTablesRules): table `ip kube-proxy` with its sets and verdict maps
+ * (cluster-ips, nodeport-ips, service-ips, service-nodeports, no-endpoint-services,
+ * no-endpoint-nodeports, firewall-ips), its base chains (filter at dstnat-10 = -110 on
+ * every hook and filter-output-post-dnat at -90, nat at dstnat/srcnat), one
+ * `service-<hash>-ns/name/proto/port` chain
  * per Service port with `numgen random mod N vmap`, one `endpoint-<hash>-...__ip/port`
  * chain per endpoint, and `masquerade fully-random`. Written in load order (table, sets,
  * chains, rules, elements) so that every reference exists when it is read.
@@ -60,18 +63,18 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
     `add map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment "ClusterIP, ExternalIP and LoadBalancer IP traffic" ; }`,
     `add map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment "NodePort traffic" ; }`,
   );
+  chain('filter-prerouting', 'type filter hook prerouting priority dstnat - 10');
+  chain('filter-input', 'type filter hook input priority -110');
+  chain('filter-forward', 'type filter hook forward priority -110');
+  chain('filter-output', 'type filter hook output priority -110');
+  chain('filter-output-post-dnat', 'type filter hook output priority -90');
+  chain('nat-prerouting', 'type nat hook prerouting priority dstnat');
+  chain('nat-output', 'type nat hook output priority -100');
+  chain('nat-postrouting', 'type nat hook postrouting priority srcnat');
   chain('cluster-ips-check');
-  chain('filter-prerouting-pre-dnat', 'type filter hook prerouting priority -110');
-  chain('filter-output-pre-dnat', 'type filter hook output priority -110');
-  chain('filter-forward', 'type filter hook forward priority 0');
-  chain('filter-input', 'type filter hook input priority 0');
-  chain('filter-output', 'type filter hook output priority 0');
   chain('firewall-check');
   chain('mark-for-masquerade');
   chain('masquerading');
-  chain('nat-output', 'type nat hook output priority -100');
-  chain('nat-postrouting', 'type nat hook postrouting priority 100');
-  chain('nat-prerouting', 'type nat hook prerouting priority -100');
   chain('nodeport-endpoints-check');
   chain('reject-chain', 'comment "helper for @no-endpoint-services / @no-endpoint-nodeports"');
   chain('services');
@@ -85,14 +88,14 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
     'cluster-ips-check',
     `ip daddr { ${sc.cluster.serviceCIDR} } drop comment "Drop traffic to unallocated ClusterIPs"`,
   );
-  rule('filter-prerouting-pre-dnat', 'ct state new jump firewall-check');
-  rule('filter-forward', 'ct state new jump service-endpoints-check');
-  rule('filter-forward', 'ct state new jump cluster-ips-check');
   rule('filter-input', 'ct state new jump nodeport-endpoints-check');
   rule('filter-input', 'ct state new jump service-endpoints-check');
+  rule('filter-forward', 'ct state new jump service-endpoints-check');
+  rule('filter-forward', 'ct state new jump cluster-ips-check');
   rule('filter-output', 'ct state new jump service-endpoints-check');
-  rule('filter-output-pre-dnat', 'ct state new jump firewall-check');
-  rule('filter-output', 'ct state new jump cluster-ips-check');
+  rule('filter-output-post-dnat', 'ct state new jump cluster-ips-check');
+  rule('filter-prerouting', 'ct state new jump firewall-check');
+  rule('filter-output', 'ct state new jump firewall-check');
   rule('firewall-check', 'ip daddr . meta l4proto . th dport vmap @firewall-ips');
   rule('mark-for-masquerade', 'mark set mark or 0x4000');
   rule('masquerading', 'mark and 0x4000 == 0 return');
@@ -127,7 +130,7 @@ export function kubeProxyNft(sc: Scenario, node: NodeSpec): string {
       chain(svcChain);
       rule(
         svcChain,
-        `ip daddr ${svc.clusterIP} ip saddr != ${sc.cluster.clusterCIDR} jump mark-for-masquerade`,
+        `ip daddr ${svc.clusterIP} ${proto} dport ${port.port} ip saddr != ${sc.cluster.clusterCIDR} jump mark-for-masquerade`,
       );
       const affinity = svc.sessionAffinity === 'ClientIP';
       const epChains = eps.map((p) => {
