@@ -174,3 +174,20 @@ test('unknown expressions give UNKNOWN with why; jumps to missing chains too', (
   assert.equal(x(pkt('11.0.0.1', 22), 'eth0'), 'DROP');
   assert.equal(x(pkt('10.0.0.1', 22, '1.1.1.1', 'udp'), 'eth0'), 'DROP');
 });
+
+test('a real k3s node (nftables mode): numgen random mod 9, NodePort via nodeport-ips, no-endpoint reject at -110', () => {
+  const k3s = parseNftJson(readNftFixture('k3s-kube-proxy.json'));
+  assert.deepEqual(k3s.diagnostics, []);
+  const t = k3s.value.tables[0]!;
+  assert.equal(t.chains.get('filter-forward')!.base!.priority, -110);
+  assert.equal(t.chains.get('filter-output-post-dnat')!.base!.priority, -90);
+  const paths = run(t, 'nat-prerouting', () => pkt('10.43.195.72', 8000, '10.42.1.5'));
+  assert.equal(paths.length, 9);
+  for (const x of paths) assert.ok(Math.abs(x.probability - 1 / 9) < 1e-12);
+  assert.equal(new Set(paths.map((x) => dnatTo(x.result.r))).size, 9);
+  const np = run(t, 'nat-prerouting', () => pkt('10.34.4.246', 30000, '192.0.2.7'));
+  assert.equal(np.length, 9);
+  assert.ok(np.every((x) => x.result.p.mark === 0x4000));
+  const [rej] = run(t, 'filter-forward', () => pkt('10.43.21.102', 4317), { hook: 'FORWARD' });
+  assert.equal(rej!.result.r.verdict.v, 'REJECT');
+});

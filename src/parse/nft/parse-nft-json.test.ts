@@ -94,7 +94,15 @@ test('bad input: empty, the text form, broken JSON', () => {
 });
 
 test('fuzz parseNftJson: random and mutated text never throws, diagnostics positioned', () => {
-  fuzzParser(parseNftJson, [golden, readNftFixture('kube-proxy-golden-with-iptables-nft.json')], 200);
+  fuzzParser(
+    parseNftJson,
+    [
+      golden,
+      readNftFixture('kube-proxy-golden-with-iptables-nft.json'),
+      readNftFixture('k3s-kube-proxy.json'),
+    ],
+    200,
+  );
 });
 
 test('fuzz parseNftJson: structurally random documents never throw', () => {
