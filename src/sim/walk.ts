@@ -3,7 +3,8 @@
  * The packet walk: one SYN (or datagram) from the client socket, through every namespace it
  * crosses, to the server socket, and the answer back. Each function models a kernel function
  * and records a Hop named after it. Netfilter hooks run in kernel priority order
- * (raw -300, conntrack -200, mangle -150, DNAT -100, filter 0, security 50, SNAT 100, confirm).
+ * (raw -300, conntrack -200, mangle -150, DNAT -100, filter 0, security 50, SNAT 100, confirm),
+ * native nftables base chains at their own priorities among them (sim/hook-entries).
  */
 import type { Hop, Outcome, Packet, Flow, RuleRef } from './types.js';
 import type { World, SimNs, SimLink } from './world.js';
