@@ -222,3 +222,34 @@ test('vxlan-double-nat-checksum: the unfixed KUBE-POSTROUTING with a VXLAN devic
     'no VXLAN',
   );
 });
+
+test('iptables-backends-mixed: native nft tables count too (kube-proxy nftables mode next to an iptables FORWARD DROP)', async () => {
+  const { parseNftJson } = await import('../parse/nft/index.js');
+  const { readNftFixture } = await import('../parse/nft/read-fixture.js');
+  const kpNft = parseNftJson(readNftFixture('kube-proxy-golden.json')).value;
+  const flannelOnly = ruleset(
+    '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n:FLANNEL-POSTRTG - [0:0]\n-A POSTROUTING -j FLANNEL-POSTRTG\nCOMMIT\n',
+  );
+  const node = makeNode({ iptables: { legacy: flannelOnly } });
+  node.host.nft = kpNft;
+  const f = run(mixed, node);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.severity, 'critical');
+  assert.match(f[0]!.symptom ?? '', /policy DROP \(legacy filter FORWARD\)/);
+  assert.match(
+    f[0]!.evidence.at(-1)!.text,
+    /^nftables: \d+ rules in 1 native table \(ip kube-proxy\), kube-proxy\/CNI: ip kube-proxy/,
+  );
+  // stale iptables-mode kube-proxy chains next to the nftables table: critical, stale DNAT
+  const stale = makeNode({ iptables: { legacy: KUBE } });
+  stale.host.nft = kpNft;
+  assert.match(run(mixed, stale)[0]!.symptom ?? '', /former iptables-mode kube-proxy/);
+  // a native table alone, or iptables-nft's own tables in nft output, are not mixed
+  const alone = makeNode({});
+  alone.host.nft = kpNft;
+  assert.deepEqual(run(mixed, alone), []);
+  const own = makeNode({ iptables: { nft: ruleset(KUBE_FLANNEL_RULES, 'nft') } });
+  own.host.nft = parseNftJson(readNftFixture('kube-proxy-golden-with-iptables-nft.json')).value;
+  own.host.nft.tables = own.host.nft.tables.filter((t) => t.name !== 'kube-proxy');
+  assert.deepEqual(run(mixed, own), []);
+});

@@ -20,6 +20,7 @@ import { parseConntrackList, parseConntrackStats } from '../parse/conntrack/inde
 import { parseModules, parseUname } from '../parse/proc/index.js';
 import { parseIptablesSave } from '../parse/iptables-save/index.js';
 import { parseSsListeners } from '../parse/ss/parse-ss.js';
+import { parseNftJson } from '../parse/nft/index.js';
 
 type Sources = Record<string, SourceOutput>;
 
@@ -110,6 +111,12 @@ export function buildNetns(
   m.ip6tables.legacy = ipt('ip6tables-legacy-save', 'ipv6');
   m.ip6tables.nft = ipt('ip6tables-nft-save', 'ipv6');
   m.ip6tables.unknown = ipt('ip6tables-save', 'ipv6');
+  // nft: empty output = no nf_tables tables at all
+  const nft = sources['nft-ruleset'];
+  if (usable(nft)) {
+    m.known.add('nft-ruleset');
+    if (nft.stdout.trim() !== '') m.nft = take(diagnostics, file('nft-ruleset'), parseNftJson(nft.stdout));
+  }
   run('conntrack', parseConntrackList, (v) => (m.conntrack = v));
   run('ss-listen', parseSsListeners, (v) => (m.listeners = v));
   return m;

@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../parse/diagnostic.js';
 import type { Addr, BridgeLink, FdbEntry, IpRule, Link, Neigh, Route } from './net.js';
 import type { Ruleset } from './iptables.js';
+import type { NftRuleset } from './nft.js';
 import type { CtEntry, CtStats } from './conntrack.js';
 
 /** A value with the place it was read from, for evidence (`sysctl:412`). */
@@ -33,6 +34,8 @@ export interface NetnsModel {
   /** IPv4 rule sets by backend (both may exist on a mixed node) */
   iptables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
   ip6tables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
+  /** `nft -j list ruleset`: every nf_tables table (iptables-nft's own tables show here too) */
+  nft?: NftRuleset;
   conntrack?: CtEntry[];
   /** listening sockets (`ss -ltun`), undefined when not collected */
   listeners?: { proto: 'tcp' | 'udp'; addr: string; port: number; line: number }[];

@@ -3,14 +3,18 @@
  * The packet walk: one SYN (or datagram) from the client socket, through every namespace it
  * crosses, to the server socket, and the answer back. Each function models a kernel function
  * and records a Hop named after it. Netfilter hooks run in kernel priority order
- * (raw -300, conntrack -200, mangle -150, DNAT -100, filter 0, security 50, SNAT 100, confirm).
+ * (raw -300, conntrack -200, mangle -150, DNAT -100, filter 0, security 50, SNAT 100, confirm),
+ * native nftables base chains at their own priorities among them (sim/hook-entries).
  */
 import type { Hop, Outcome, Packet, Flow, RuleRef } from './types.js';
 import type { World, SimNs, SimLink } from './world.js';
 import type { Choose } from './explore.js';
 import type { TableName, Rule } from '../model/iptables.js';
 import { ConntrackTable, natManipDst, natManipSrc, type CtLookup } from './conntrack.js';
-import { evalTable, tableHasHook, type EvalVerdict, type Hook, type MatchEnv } from './iptables-eval.js';
+import { evalTable, type EvalVerdict, type Hook, type MatchEnv } from './iptables-eval.js';
+import { evalNftChain } from './nft-eval.js';
+import { hookPlan, type HookEntry, type NatMember } from './hook-entries.js';
+import type { NftRule, NftTable } from '../model/nft.js';
 import { fibLookup, addrType, sourceFor } from './routing.js';
 import { ipToInt } from '../util/ipv4.js';
 
@@ -92,18 +96,11 @@ interface HookEnv {
   via?: string;
 }
 
-const HOOK_TABLES: Record<Hook, (TableName | 'conntrack' | 'confirm')[]> = {
-  PREROUTING: ['raw', 'conntrack', 'mangle', 'nat'],
-  OUTPUT: ['raw', 'conntrack', 'mangle', 'nat', 'filter', 'security'],
-  FORWARD: ['mangle', 'filter', 'security'],
-  INPUT: ['mangle', 'filter', 'security', 'nat', 'confirm'],
-  POSTROUTING: ['mangle', 'nat', 'confirm'],
-};
-
-/** nf_hook_slow over the hook's tables. Returns false when the packet went no further. */
+/** nf_hook_slow over the hook's entries in priority order (sim/hook-entries). Returns false when the packet went no further. */
 function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv, stagePrefix = ''): boolean {
-  if (ns.kind === 'pod' && ns.netfilter.rulesets.length === 0) return true; // no rules, no conntrack users
-  if (!ns.netfilter.known) {
+  const nf = ns.netfilter;
+  if (ns.kind === 'pod' && nf.rulesets.length === 0 && !nf.nft) return true; // no rules, no conntrack users
+  if (!nf.known) {
     const i = hop(ctx, ns, {
       stage: `nf_hook ${hook}`,
       verdict: 'unknown',
@@ -120,74 +117,40 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
   }
   const p = st.p;
   let untracked = false;
-  for (const table of HOOK_TABLES[hook]) {
-    if (table === 'conntrack') {
+  const plan = hookPlan(nf, hook);
+  for (const s of plan.skipped) ctx.notes.add(s);
+  for (const entry of plan.entries) {
+    if (entry.kind === 'conntrack') {
       if (untracked) continue;
-      const look = ctTable(ctx, ns).lookup(p);
-      st.ct = { nsId: ns.id, look };
-      if (look.state === 'NEW' && look.conn && !look.conn.confirmed && ns.kind === 'host') {
-        const count = Number(ns.sysctl('net.netfilter.nf_conntrack_count'));
-        const max = Number(ns.sysctl('net.netfilter.nf_conntrack_max'));
-        const evictable = ns.model?.conntrack?.some((e) => !e.flags.includes('ASSURED')) ?? false; // early_drop evicts a non-ASSURED entry
-        if (
-          Number.isFinite(count) &&
-          Number.isFinite(max) &&
-          max > 0 &&
-          count + ctTable(ctx, ns).entries.length >= max &&
-          !evictable
-        ) {
-          const i = hop(ctx, ns, {
-            stage: `${stagePrefix}nf_conntrack_in`,
-            device: env.inDev,
-            verdict: 'drop',
-            note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"`,
-          });
-          end(
-            ctx,
-            'timeout',
-            'conntrack-table-full',
-            `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`,
-            i,
-          );
-          return false;
-        }
-      }
-      hop(ctx, ns, {
-        stage: `${stagePrefix}nf_conntrack_in`,
-        device: env.inDev,
-        detail: hook,
-        verdict: 'continue',
-        note: `ctstate ${look.state}${look.conn && look.state !== 'NEW' ? ` (${look.dir.toLowerCase()} direction of ${look.conn.orig.src}:${look.conn.orig.sport} > ${look.conn.orig.dst}:${look.conn.orig.dport})` : ''}`,
-        before: fmt(p),
-      });
+      if (!conntrackIn(ctx, ns, hook, st, env, stagePrefix)) return false;
       continue;
     }
-    if (table === 'confirm') {
+    if (entry.kind === 'confirm') {
       if (st.ct?.nsId === ns.id && st.ct.look.conn && !st.ct.look.conn.confirmed) {
         ctTable(ctx, ns).confirm(st.ct.look.conn);
       }
       continue;
     }
     const look = st.ct?.nsId === ns.id ? st.ct.look : undefined;
-    if (table === 'nat') {
+    if (entry.kind === 'nat') {
       if (!look?.conn) continue;
       const conn = look.conn;
       const dstHook = hook === 'PREROUTING' || hook === 'OUTPUT';
       const done = dstHook ? conn.dstDone : conn.srcDone;
       if (look.state === 'NEW' && look.dir === 'ORIGINAL' && !done) {
-        // nf_nat_inet_fn: the nat table is consulted for the first packet only
-        for (const { rs, source } of ns.netfilter.rulesets) {
-          const res = evalTableAt(ctx, ns, rs, 'nat', hook, p, env, look);
+        // nf_nat_inet_fn: nat tables and nat chains are consulted for the first packet only,
+        // in their priority order, until one binds
+        for (const m of entry.members) {
+          const res = evalMember(ctx, ns, m, hook, p, env, look);
           if (!res) continue;
-          recordTrail(ctx, ns, source, 'nat', hook, res.trail, env);
-          const v = res.verdict;
-          if (stops(ctx, ns, `${stagePrefix}nf_nat_inet_fn`, 'nat', hook, source, v, env)) return false;
-          if (v.v === 'DNAT' || v.v === 'REDIRECT' || v.v === 'SNAT' || v.v === 'MASQUERADE') {
+          if (stopsAt(ctx, ns, `${stagePrefix}nf_nat_inet_fn`, res.view, env)) return false;
+          const v = res.nat;
+          if (v) {
             bindNat(ctx, ns, conn, v, p, env, hook);
             hop(ctx, ns, {
               stage: `${stagePrefix}nf_nat_setup_info`,
               detail: `nat ${hook}`,
-              rule: ruleRef(ns, source, 'nat', v.chain, v.rule),
+              rule: res.view.ref,
               verdict: 'continue',
               note: natNote(conn, v.v),
             });
@@ -201,68 +164,222 @@ function runHook(ctx: WalkCtx, ns: SimNs, hook: Hook, st: PktState, env: HookEnv
       else natSrc(ctx, ns, st, hook, stagePrefix);
       continue;
     }
-    if (!tableHasHook(table, hook)) continue;
-    for (const { rs, source } of ns.netfilter.rulesets) {
-      const res = evalTableAt(ctx, ns, rs, table, hook, p, env, look);
-      if (!res) continue;
-      if (res.notrack) untracked = true;
-      recordTrail(ctx, ns, source, table, hook, res.trail, env);
-      const v = res.verdict;
-      const ref = 'rule' in v && v.rule ? ruleRef(ns, source, table, v.chain, v.rule) : undefined;
-      if (v.v === 'ACCEPT') {
-        if (ref && (table === 'filter' || hook === 'FORWARD'))
-          hop(ctx, ns, {
-            stage: `${stagePrefix}ipt_do_table`,
-            detail: `${table} ${hook}`,
-            device: env.outDev ?? env.inDev,
-            rule: ref,
-            verdict: 'accept',
-          });
-        continue;
-      }
-      if (stops(ctx, ns, `${stagePrefix}ipt_do_table`, table, hook, source, v, env)) return false;
+    const res = evalMember(ctx, ns, entry, hook, p, env, look);
+    if (!res) continue;
+    if (res.notrack) untracked = true;
+    const v = res.view;
+    if (v.v === 'ACCEPT') {
+      if (v.ref && (v.table === 'filter' || hook === 'FORWARD' || entry.kind === 'nft'))
+        hop(ctx, ns, {
+          stage: `${stagePrefix}${res.stage}`,
+          detail: v.detail,
+          device: env.outDev ?? env.inDev,
+          rule: v.ref,
+          verdict: 'accept',
+        });
+      continue;
     }
+    if (stopsAt(ctx, ns, `${stagePrefix}${res.stage}`, v, env)) return false;
   }
   return true;
 }
 
-/** A verdict that ends the packet's way here (UNKNOWN, DROP, QUEUE, REJECT): record the hop and the outcome. */
-function stops(
+/** nf_conntrack_in: look the packet up (or create an unconfirmed entry); false when the table is full. */
+function conntrackIn(
   ctx: WalkCtx,
   ns: SimNs,
-  stage: string,
-  table: TableName,
   hook: Hook,
-  source: string,
-  v: EvalVerdict,
+  st: PktState,
   env: HookEnv,
+  stagePrefix: string,
 ): boolean {
-  const ref = 'rule' in v && v.rule ? ruleRef(ns, source, table, v.chain, v.rule) : undefined;
-  const detail = `${table} ${hook}`;
+  const p = st.p;
+  const look = ctTable(ctx, ns).lookup(p);
+  st.ct = { nsId: ns.id, look };
+  if (look.state === 'NEW' && look.conn && !look.conn.confirmed && ns.kind === 'host') {
+    const count = Number(ns.sysctl('net.netfilter.nf_conntrack_count'));
+    const max = Number(ns.sysctl('net.netfilter.nf_conntrack_max'));
+    const evictable = ns.model?.conntrack?.some((e) => !e.flags.includes('ASSURED')) ?? false; // early_drop evicts a non-ASSURED entry
+    if (
+      Number.isFinite(count) &&
+      Number.isFinite(max) &&
+      max > 0 &&
+      count + ctTable(ctx, ns).entries.length >= max &&
+      !evictable
+    ) {
+      const i = hop(ctx, ns, {
+        stage: `${stagePrefix}nf_conntrack_in`,
+        device: env.inDev,
+        verdict: 'drop',
+        note: `__nf_conntrack_alloc: table full (${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_count')}, ${sysctlEvidence(ns, 'net.netfilter.nf_conntrack_max')}): "nf_conntrack: table full, dropping packet"`,
+      });
+      end(
+        ctx,
+        'timeout',
+        'conntrack-table-full',
+        `the conntrack table of ${ns.node} is full (${count}/${max}): new connections are dropped`,
+        i,
+      );
+      return false;
+    }
+  }
+  hop(ctx, ns, {
+    stage: `${stagePrefix}nf_conntrack_in`,
+    device: env.inDev,
+    detail: hook,
+    verdict: 'continue',
+    note: `ctstate ${look.state}${look.conn && look.state !== 'NEW' ? ` (${look.dir.toLowerCase()} direction of ${look.conn.orig.src}:${look.conn.orig.sport} > ${look.conn.orig.dst}:${look.conn.orig.dport})` : ''}`,
+    before: fmt(p),
+  });
+  return true;
+}
+
+/** A verdict, whichever engine gave it, as the walk shows it. */
+interface VerdictView {
+  v: EvalVerdict['v'];
+  ref?: RuleRef;
+  /** `source:line` of the rule (or the source alone for a policy) */
+  where: string;
+  why?: string;
+  with?: string;
+  policy?: boolean;
+  /** iptables table name, or `ip kube-proxy` for an nft table */
+  table: string;
+  detail: string;
+  hook: Hook;
+  source: string;
+  /** policy verdicts of nft base chains: which chain */
+  chain?: string;
+}
+
+interface MemberResult {
+  view: VerdictView;
+  stage: string;
+  notrack: boolean;
+  /** a NAT verdict for bindNat (iptables shape) */
+  nat?: Extract<EvalVerdict, { target: unknown }>;
+}
+
+function iptView(source: string, table: TableName, hook: Hook, v: EvalVerdict, ns: SimNs): VerdictView {
+  const rule = 'rule' in v ? v.rule : undefined;
+  return {
+    v: v.v,
+    ref: rule ? ruleRef(ns, source, table, v.chain, rule) : undefined,
+    where: rule ? `${source}:${rule.line}` : source,
+    why: v.v === 'UNKNOWN' ? v.why : undefined,
+    with: v.v === 'REJECT' ? v.with : undefined,
+    policy: 'policy' in v ? v.policy : undefined,
+    table,
+    detail: `${table} ${hook}`,
+    hook,
+    source,
+  };
+}
+
+function nftRef(source: string, t: NftTable, chain: string, r: NftRule): RuleRef {
+  return {
+    source,
+    line: r.item,
+    text: `add rule ${t.family} ${t.name} ${chain} ${r.text}`,
+    table: `${t.family} ${t.name}`,
+    chain,
+  };
+}
+
+/** Evaluates one iptables table or one nft base chain of a hook entry. */
+function evalMember(
+  ctx: WalkCtx,
+  ns: SimNs,
+  m: NatMember | Exclude<HookEntry, { kind: 'conntrack' | 'confirm' | 'nat' }>,
+  hook: Hook,
+  p: Packet,
+  env: HookEnv,
+  look: CtLookup | undefined,
+): MemberResult | undefined {
+  if (m.kind === 'ipt') {
+    const table: TableName = 'table' in m ? m.table : 'nat';
+    const res = evalTableAt(ctx, ns, m.rs, table, hook, p, env, look);
+    if (!res) return undefined;
+    recordTrail(ctx, ns, m.source, table, hook, res.trail, env);
+    const v = res.verdict;
+    const nat =
+      v.v === 'DNAT' || v.v === 'SNAT' || v.v === 'MASQUERADE' || v.v === 'REDIRECT' ? v : undefined;
+    return { view: iptView(m.source, table, hook, v, ns), stage: 'ipt_do_table', notrack: res.notrack, nat };
+  }
+  const { table: t, chain, source } = m;
+  const menv = matchEnv(ctx, ns, hook, env, look);
+  const res = evalNftChain(t, chain, p, menv);
+  for (const n of menv.notes) ctx.notes.add(n);
+  if (res.ctMark !== undefined && look?.conn) look.conn.mark = res.ctMark;
+  const label = `${t.family} ${t.name}`;
+  const detail = `${label} ${chain.name} (${chain.base!.type} ${hook} priority ${chain.base!.priority})`;
+  for (const e of res.trail) {
+    if (
+      e.what === 'mark' ||
+      e.what === 'ct mark' ||
+      /^(service|endpoint|external|firewall)-[A-Z2-7]{8}-/.test(e.target ?? '')
+    )
+      hop(ctx, ns, {
+        stage: 'nft_do_chain',
+        detail,
+        device: env.outDev ?? env.inDev,
+        rule: nftRef(source, t, e.chain, e.rule),
+        verdict: 'continue',
+        note: e.what === 'mark' || e.what === 'ct mark' ? e.what.toUpperCase().replace(' ', '') : undefined,
+      });
+  }
+  const v = res.verdict;
+  const view: VerdictView = {
+    v: v.v,
+    ref: v.rule ? nftRef(source, t, v.chain, v.rule) : undefined,
+    where: v.rule ? `${source}:${v.rule.item}` : source,
+    why: v.v === 'UNKNOWN' ? v.why : undefined,
+    with: v.v === 'REJECT' ? v.with : undefined,
+    policy: 'policy' in v ? v.policy : undefined,
+    table: label,
+    detail,
+    hook,
+    source,
+    chain: chain.name,
+  };
+  let nat: MemberResult['nat'];
+  if (v.v === 'DNAT' || v.v === 'SNAT' || v.v === 'MASQUERADE' || v.v === 'REDIRECT')
+    nat = {
+      v: v.v,
+      target: v.target,
+      rule: { line: v.rule.item, text: v.rule.text, matches: [] },
+      chain: v.chain,
+    };
+  return { view, stage: 'nft_do_chain', notrack: res.notrack, nat };
+}
+
+/** A verdict that ends the packet's way here (UNKNOWN, DROP, QUEUE, REJECT): record the hop and the outcome. */
+function stopsAt(ctx: WalkCtx, ns: SimNs, stage: string, v: VerdictView, env: HookEnv): boolean {
+  const { ref, detail, hook, table, source } = v;
   if (v.v === 'UNKNOWN') {
     const i = hop(ctx, ns, { stage, detail, rule: ref, verdict: 'unknown', note: v.why });
-    end(
-      ctx,
-      'unknown',
-      'unsupported-rule',
-      `the model cannot evaluate ${source}:${v.rule.line} (${v.why})`,
-      i,
-    );
+    end(ctx, 'unknown', 'unsupported-rule', `the model cannot evaluate ${v.where} (${v.why})`, i);
     return true;
   }
   if (v.v === 'DROP' || v.v === 'QUEUE') {
-    const policy = 'policy' in v && v.policy;
+    const policy = v.policy;
     const i = hop(ctx, ns, {
       stage,
       detail,
       device: env.outDev ?? env.inDev,
       rule: ref,
       verdict: 'drop',
-      note: policy ? `policy DROP of ${detail} (no rule accepted the packet)` : undefined,
+      note: policy
+        ? v.chain
+          ? `policy drop of base chain ${v.chain} (no rule accepted the packet)`
+          : `policy DROP of ${detail} (no rule accepted the packet)`
+        : undefined,
     });
     const cause = policy
-      ? `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})`
-      : `dropped by ${source}:${ref?.line}: ${ref?.text}`;
+      ? v.chain
+        ? `dropped by the policy drop of nft base chain ${v.chain} (table ${table}, hook ${hook}) on ${ns.node} (${source})`
+        : `dropped by the ${hook} policy DROP of the ${table} table on ${ns.node} (${source})`
+      : `dropped by ${v.where}: ${ref?.text}`;
     end(ctx, 'timeout', policy ? `${hook.toLowerCase()}-policy-drop` : 'rule-drop', cause, i);
     return true;
   }
@@ -274,10 +391,29 @@ function stops(
       verdict: 'reject',
       note: `REJECT --reject-with ${v.with}`,
     });
-    reject(ctx, ns, v.with, `${source}:${v.rule.line}`, ref?.text ?? '', i);
+    reject(ctx, ns, v.with ?? 'icmp-port-unreachable', v.where, ref?.text ?? '', i);
     return true;
   }
   return false;
+}
+
+function matchEnv(ctx: WalkCtx, ns: SimNs, hook: Hook, env: HookEnv, look: CtLookup | undefined): MatchEnv {
+  return {
+    hook,
+    inDev: env.inDev,
+    outDev: env.outDev,
+    physIn: env.physIn,
+    physOut: env.physOut,
+    bridged: env.bridged ?? false,
+    ctState: look?.state ?? 'UNTRACKED',
+    ctDnat: look?.conn?.dnat ?? false,
+    ctSnat: look?.conn?.snat ?? false,
+    ctDir: look?.dir ?? 'ORIGINAL',
+    ctMark: look?.conn?.mark ?? 0,
+    addrType: (ip) => addrType(ns, ip),
+    choose: ctx.choose,
+    notes: [],
+  };
 }
 
 function evalTableAt(

@@ -8,6 +8,7 @@
 import type { ClusterModel, NetnsModel, NodeModel } from '../model/node.js';
 import type { Link, Route } from '../model/net.js';
 import type { Ruleset } from '../model/iptables.js';
+import type { NftRuleset } from '../model/nft.js';
 import { ipToInt, parseCidr, inPrefix, maskOf } from '../util/ipv4.js';
 
 export interface SimLink {
@@ -47,6 +48,8 @@ export interface SimRoute {
 
 export interface Netfilter {
   rulesets: { rs: Ruleset; source: string }[];
+  /** native nf_tables rule set (`nft -j list ruleset`), when collected */
+  nft?: { rs: NftRuleset; source: string };
   /** false when no iptables source was collected for a host namespace */
   known: boolean;
 }
@@ -240,7 +243,11 @@ function makeNs(m: NetnsModel, node: NodeModel): SimNs {
       rs: nf.unknown,
       source: node.sourceFiles['iptables-save'] ?? 'iptables-save',
     });
-  ns.netfilter.known = m.kind === 'pod' || ns.netfilter.rulesets.length > 0;
+  if (m.nft) {
+    const id = m.kind === 'host' ? 'nft-ruleset' : `netns/${m.name}/nft-ruleset`;
+    ns.netfilter.nft = { rs: m.nft, source: node.sourceFiles[id] ?? id };
+  }
+  ns.netfilter.known = m.kind === 'pod' || ns.netfilter.rulesets.length > 0 || ns.netfilter.nft !== undefined;
   return ns;
 }
 

@@ -13,6 +13,7 @@
 import { activeEndpoints } from '../scenario/refs.js';
 import type { IptablesBackend, NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
 import { nodeIptablesRestore } from '../rules/node-iptables.js';
+import { kubeProxyNft } from '../rules/kube-proxy-nft.js';
 import {
   gatewayIP,
   macFor,
@@ -38,6 +39,8 @@ export type Step =
   /** `ip netns exec <ns> sysctl -w ...`; optional steps may fail (recorded, not fatal) */
   | { kind: 'sysctl'; ns: string; what: string; values: [string, string][]; optional?: boolean }
   | { kind: 'iptables-restore'; ns: string; what: string; backend: IptablesBackend; text: string }
+  /** `ip netns exec <ns> nft -f -` */
+  | { kind: 'nft'; ns: string; what: string; text: string }
   | { kind: 'responder'; ns: string; what: string; pod: PodSpec };
 
 export interface Phase {
@@ -187,6 +190,13 @@ export function buildPlan(sc: Scenario, prefix: string): Plan {
           backend: sc.iptablesBackend,
           text: nodeIptablesRestore(sc, n),
         });
+        if (sc.proxyMode === 'nftables')
+          steps.push({
+            kind: 'nft',
+            ns,
+            what: `${n.name}: kube-proxy nftables table`,
+            text: kubeProxyNft(sc, n),
+          });
         return steps;
       }),
     },

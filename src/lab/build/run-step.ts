@@ -120,6 +120,14 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepOutcome
       if (r.exitCode !== 0) fail(step, r, step.text);
       return {};
     }
+    case 'nft': {
+      const r = await runCommand('ip', ['netns', 'exec', step.ns, 'nft', '-f', '-'], {
+        input: step.text,
+        timeoutMs: 30_000,
+      });
+      if (r.exitCode !== 0) fail(step, r, step.text);
+      return {};
+    }
     case 'responder':
       return { pid: await startResponder(step, ctx) };
   }

@@ -1,7 +1,7 @@
 /**
  * @module lab/rules/node-iptables
  * The complete `iptables-restore` input of one lab node: built-in chains with their
- * policies, kubelet's canaries, kube-proxy's chains and jumps, flannel's chains.
+ * policies, kubelet's canaries, kube-proxy's chains and jumps (iptables mode only), flannel's chains.
  */
 import type { NodeSpec, Scenario } from '../scenario/types.js';
 import { flannelRules } from './flannel-rules.js';
@@ -18,7 +18,11 @@ function table(name: string, builtins: [string, string][], chains: string[], rul
 }
 
 export function nodeIptablesRestore(sc: Scenario, node: NodeSpec): string {
-  const kp = kubeProxyRules(sc, node);
+  const nftMode = sc.proxyMode === 'nftables';
+  const kp = nftMode
+    ? { filter: { chains: [], rules: [] }, nat: { chains: [], rules: [] } }
+    : kubeProxyRules(sc, node);
+  const jumps = nftMode ? { filter: [], nat: [] } : KUBE_BASE_JUMPS;
   const fl = flannelRules(sc, node);
   const forward = node.faults.forwardPolicyDrop ? 'DROP' : 'ACCEPT';
   const lines = [
@@ -39,13 +43,13 @@ export function nodeIptablesRestore(sc: Scenario, node: NodeSpec): string {
         ['OUTPUT', 'ACCEPT'],
       ],
       [...CANARIES, ...kp.filter.chains, ...fl.filter.chains],
-      [...KUBE_BASE_JUMPS.filter, ...fl.filter.rules, ...kp.filter.rules],
+      [...jumps.filter, ...fl.filter.rules, ...kp.filter.rules],
     ),
     ...table(
       'nat',
       ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'].map((c) => [c, 'ACCEPT'] as [string, string]),
       [...CANARIES, ...kp.nat.chains, ...fl.nat.chains],
-      [...KUBE_BASE_JUMPS.nat, ...fl.nat.rules, ...kp.nat.rules],
+      [...jumps.nat, ...fl.nat.rules, ...kp.nat.rules],
     ),
   ];
   return lines.join('\n') + '\n';

@@ -146,6 +146,7 @@ export function normaliseScenario(raw: Raw, report: Reporter): Scenario {
     name: String(raw.name),
     description: (raw.description as string | undefined)?.trim() ?? '',
     iptablesBackend: (raw.iptablesBackend as 'legacy' | 'nft' | undefined) ?? 'legacy',
+    proxyMode: (raw.proxyMode as 'iptables' | 'nftables' | undefined) ?? 'iptables',
     cluster,
     nodes,
     pods,

@@ -36,6 +36,7 @@ export const SCENARIO_SCHEMA = {
     name: { type: 'string', pattern: '^[a-z0-9][-a-z0-9]*$', maxLength: 40 },
     description: { type: 'string' },
     iptablesBackend: { enum: ['legacy', 'nft'] },
+    proxyMode: { enum: ['iptables', 'nftables'] },
     cluster: {
       type: 'object',
       additionalProperties: false,

@@ -8,6 +8,8 @@ import type { Diagnostic } from '../../parse/diagnostic.js';
 export type Proto = 'tcp' | 'udp';
 export type ProbeOutcome = 'connected' | 'refused' | 'timeout' | 'unreachable';
 export type IptablesBackend = 'legacy' | 'nft';
+/** kube-proxy's mode: iptables rules (through `iptablesBackend`) or its own nftables table */
+export type ProxyMode = 'iptables' | 'nftables';
 
 /** Fault knobs. Set per node, or under `cluster.faults` for every node (node values win). */
 export interface NodeFaults {
@@ -118,6 +120,8 @@ export interface Scenario {
   name: string;
   description: string;
   iptablesBackend: IptablesBackend;
+  /** kube-proxy mode (default iptables); flannel's rules stay in iptables (`iptablesBackend`) either way */
+  proxyMode: ProxyMode;
   cluster: ClusterSpec;
   nodes: NodeSpec[];
   pods: PodSpec[];
