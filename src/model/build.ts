@@ -20,6 +20,8 @@ import { parseConntrackList, parseConntrackStats } from '../parse/conntrack/inde
 import { parseModules, parseUname } from '../parse/proc/index.js';
 import { parseIptablesSave } from '../parse/iptables-save/index.js';
 import { parseSsListeners } from '../parse/ss/parse-ss.js';
+import { parseIpvsadm } from '../parse/ipvs/index.js';
+import { parseIpset } from '../parse/ipset/index.js';
 
 type Sources = Record<string, SourceOutput>;
 
@@ -112,6 +114,8 @@ export function buildNetns(
   m.ip6tables.unknown = ipt('ip6tables-save', 'ipv6');
   run('conntrack', parseConntrackList, (v) => (m.conntrack = v));
   run('ss-listen', parseSsListeners, (v) => (m.listeners = v));
+  run('ipvsadm', parseIpvsadm, (v) => (m.ipvs = v));
+  run('ipset', parseIpset, (v) => (m.ipsets = v));
   return m;
 }
 

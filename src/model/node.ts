@@ -7,6 +7,8 @@ import type { Diagnostic } from '../parse/diagnostic.js';
 import type { Addr, BridgeLink, FdbEntry, IpRule, Link, Neigh, Route } from './net.js';
 import type { Ruleset } from './iptables.js';
 import type { CtEntry, CtStats } from './conntrack.js';
+import type { IpvsModel } from './ipvs.js';
+import type { IpsetModel } from './ipset.js';
 
 /** A value with the place it was read from, for evidence (`sysctl:412`). */
 export interface Sourced<T> {
@@ -34,6 +36,10 @@ export interface NetnsModel {
   iptables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
   ip6tables: { legacy?: Ruleset; nft?: Ruleset; unknown?: Ruleset };
   conntrack?: CtEntry[];
+  /** IPVS virtual services (`ipvsadm-save -n`), undefined when not collected */
+  ipvs?: IpvsModel;
+  /** ipsets (`ipset save`), undefined when not collected */
+  ipsets?: IpsetModel;
   /** listening sockets (`ss -ltun`), undefined when not collected */
   listeners?: { proto: 'tcp' | 'udp'; addr: string; port: number; line: number }[];
   /** sources that were present and parsed for this namespace */
