@@ -13,6 +13,7 @@ import { ConntrackTable, natManipDst, natManipSrc, type CtLookup } from './connt
 import { evalTable, tableHasHook, type EvalVerdict, type Hook, type MatchEnv } from './iptables-eval.js';
 import { fibLookup, addrType, sourceFor } from './routing.js';
 import { ipToInt } from '../util/ipv4.js';
+import { ipsetTest } from './ipset-match.js';
 
 export interface WalkResult {
   outcome: Outcome;
@@ -306,6 +307,7 @@ function evalTableAt(
     addrType: (ip) => addrType(ns, ip),
     choose: ctx.choose,
     notes,
+    ipset: (name, flags, pk) => ipsetTest(ns.model?.ipsets, name, flags, pk, ns.node),
   };
   const r = evalTable(rs, table, hook, p, menv);
   for (const n of notes) ctx.notes.add(n);
