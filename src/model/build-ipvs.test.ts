@@ -8,8 +8,10 @@ after(removeTempDirs);
 
 test('directory snapshot: ipvsadm-save.txt and ipset-save.txt reach the host model, with positioned diagnostics', async () => {
   const dir = await makeSnapshotDir({
-    'ipvsadm-save.txt': '-A -t 10.96.0.10:53 -s rr\n-a -t 10.96.0.10:53 -r 10.244.1.3:53 -m -w 1\n-a -t 10.9.9.9:1 -r 1.1.1.1:1 -m\n',
-    'ipset-save.txt': 'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536\nadd KUBE-CLUSTER-IP 10.96.0.10,udp:53\n',
+    'ipvsadm-save.txt':
+      '-A -t 10.96.0.10:53 -s rr\n-a -t 10.96.0.10:53 -r 10.244.1.3:53 -m -w 1\n-a -t 10.9.9.9:1 -r 1.1.1.1:1 -m\n',
+    'ipset-save.txt':
+      'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536\nadd KUBE-CLUSTER-IP 10.96.0.10,udp:53\n',
   });
   const loaded = await loadSnapshot(dir);
   assert.equal(loaded.snapshot.sources['ipvsadm']?.command, 'ipvsadm-save -n');
@@ -24,7 +26,10 @@ test('directory snapshot: ipvsadm-save.txt and ipset-save.txt reach the host mod
 });
 
 test('no ipvsadm in the snapshot: the model says IPVS is unknown, not empty', async () => {
-  const dir = await makeSnapshotDir({ 'ipvsadm.exitcode': '127\n', 'ipvsadm.stderr': 'ipvsadm-save: not found\n' });
+  const dir = await makeSnapshotDir({
+    'ipvsadm.exitcode': '127\n',
+    'ipvsadm.stderr': 'ipvsadm-save: not found\n',
+  });
   const m = buildNodeModel(await loadSnapshot(dir));
   assert.equal(m.host.ipvs, undefined);
   assert.equal(m.host.known.has('ipvsadm'), false);

@@ -42,10 +42,13 @@ test('ipset save: every set type kube-proxy and Calico use, with options and mem
     addr: 0xc6336400,
     len: 24,
   });
-  assert.deepEqual(sets.get('all-pools')!.members.map((m) => m.parts[0]), [
-    { k: 'set', name: 'cali40all-ipam-pools' },
-    { k: 'set', name: 'blocked' },
-  ]);
+  assert.deepEqual(
+    sets.get('all-pools')!.members.map((m) => m.parts[0]),
+    [
+      { k: 'set', name: 'cali40all-ipam-pools' },
+      { k: 'set', name: 'blocked' },
+    ],
+  );
 });
 
 test('ipset list form gives the same sets', () => {
@@ -89,7 +92,16 @@ test('ipset: positioned diagnostics', () => {
   const r = parseIpset(text);
   assert.deepEqual(
     r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`),
-    ['2:7 BAD_VALUE', '3:7 BAD_VALUE', '4:5 UNKNOWN_CHAIN', '5:8 DUPLICATE', '6:10 BAD_VALUE', '7:7 BAD_VALUE', '8:23 UNSUPPORTED', '9:1 SYNTAX'],
+    [
+      '2:7 BAD_VALUE',
+      '3:7 BAD_VALUE',
+      '4:5 UNKNOWN_CHAIN',
+      '5:8 DUPLICATE',
+      '6:10 BAD_VALUE',
+      '7:7 BAD_VALUE',
+      '8:23 UNSUPPORTED',
+      '9:1 SYNTAX',
+    ],
   );
   assert.equal(r.value.sets.get('A')!.members.length, 1);
 });

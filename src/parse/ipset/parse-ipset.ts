@@ -74,7 +74,9 @@ function parsePart(dim: string, s: string, v6: boolean): IpsetPart | string {
     if (!PORT_PROTOS.has(proto) && !/^\d+$/.test(proto)) return `unknown protocol "${proto}"`;
     if (proto === 'icmp' || proto === 'icmpv6') {
       const t = /^(\d+)\/(\d+)$/.exec(ports);
-      return t ? { k: 'port', proto, from: Number(t[1]) * 256 + Number(t[2]), to: Number(t[1]) * 256 + Number(t[2]) } : { k: 'port', proto, from: -1, to: -1 };
+      return t
+        ? { k: 'port', proto, from: Number(t[1]) * 256 + Number(t[2]), to: Number(t[1]) * 256 + Number(t[2]) }
+        : { k: 'port', proto, from: -1, to: -1 };
     }
     const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(ports);
     if (!m) return `bad port "${ports}"`;
@@ -88,16 +90,14 @@ function parsePart(dim: string, s: string, v6: boolean): IpsetPart | string {
     const n = Number(s);
     return Number.isInteger(n) && n >= 0 ? { k: 'mark', value: n } : `bad mark "${s}"`;
   }
-  if (dim === 'mac') return /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s) ? { k: 'mac', value: s.toLowerCase() } : `bad MAC "${s}"`;
+  if (dim === 'mac')
+    return /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)
+      ? { k: 'mac', value: s.toLowerCase() }
+      : `bad MAC "${s}"`;
   return s ? { k: 'set', name: s } : 'empty set name';
 }
 
-function parseMember(
-  set: Ipset,
-  ws: { w: string; at: number }[],
-  line: number,
-  out: Diagnostic[],
-): void {
+function parseMember(set: Ipset, ws: { w: string; at: number }[], line: number, out: Diagnostic[]): void {
   const first = ws[0];
   if (!first) return;
   const dims = ipsetDims(set.type) ?? [];
@@ -105,7 +105,14 @@ function parseMember(
   // bitmap:ip,mac members are `IP[,MAC]`; others have exactly one part per dimension
   const texts = set.type === 'list:set' ? [first.w] : first.w.split(',');
   if (texts.length !== dims.length && !(set.type === 'bitmap:ip,mac' && texts.length === 1)) {
-    out.push(diag('BAD_VALUE', `member "${first.w}" of ${set.type} set ${set.name} should have ${dims.length} part(s)`, line, first.at + 1));
+    out.push(
+      diag(
+        'BAD_VALUE',
+        `member "${first.w}" of ${set.type} set ${set.name} should have ${dims.length} part(s)`,
+        line,
+        first.at + 1,
+      ),
+    );
     return;
   }
   const parts: IpsetPart[] = [];
@@ -140,7 +147,14 @@ function createSet(
   out: Diagnostic[],
 ): Ipset | undefined {
   if (!ipsetDims(type)) {
-    out.push(diag('BAD_VALUE', `unknown set type "${type}" (expected e.g. hash:ip,port, bitmap:port, list:set)`, line, typeAt + 1));
+    out.push(
+      diag(
+        'BAD_VALUE',
+        `unknown set type "${type}" (expected e.g. hash:ip,port, bitmap:port, list:set)`,
+        line,
+        typeAt + 1,
+      ),
+    );
     return undefined;
   }
   const set: Ipset = { name, type, options: {}, members: [], line };
@@ -151,7 +165,8 @@ function createSet(
   }
   const fam = set.options['family'];
   if (fam === 'inet' || fam === 'inet6') set.family = fam;
-  else if (type !== 'list:set' && !type.startsWith('bitmap:port') && !type.startsWith('hash:mac')) set.family = 'inet';
+  else if (type !== 'list:set' && !type.startsWith('bitmap:port') && !type.startsWith('hash:mac'))
+    set.family = 'inet';
   return set;
 }
 
@@ -160,10 +175,19 @@ export function parseIpset(text: string): ParseResult<IpsetModel> {
   const diagnostics: Diagnostic[] = [];
   const lines = text.split('\n');
   // `ipset list` state
-  let listSet: { name: string; line: number; type?: string; header?: string; set?: Ipset; inMembers: boolean } | undefined;
+  let listSet:
+    | { name: string; line: number; type?: string; header?: string; set?: Ipset; inMembers: boolean }
+    | undefined;
   const finishList = () => {
     if (listSet && !listSet.set && listSet.type) {
-      const s = createSet(listSet.name, listSet.type, words(listSet.header ?? ''), listSet.line, 0, diagnostics);
+      const s = createSet(
+        listSet.name,
+        listSet.type,
+        words(listSet.header ?? ''),
+        listSet.line,
+        0,
+        diagnostics,
+      );
       if (s) sets.set(s.name, s);
     }
   };
@@ -210,7 +234,9 @@ export function parseIpset(text: string): ParseResult<IpsetModel> {
       }
       const s = sets.get(name);
       if (!s) {
-        diagnostics.push(diag('UNKNOWN_CHAIN', `member added to set ${name}, which was never created`, line, ws[1]!.at + 1));
+        diagnostics.push(
+          diag('UNKNOWN_CHAIN', `member added to set ${name}, which was never created`, line, ws[1]!.at + 1),
+        );
         continue;
       }
       parseMember(s, ws.slice(2), line, diagnostics);
@@ -229,7 +255,14 @@ export function parseIpset(text: string): ParseResult<IpsetModel> {
       else if (key === 'Members') listSet.inMembers = true;
       continue;
     }
-    diagnostics.push(diag('SYNTAX', `expected an "ipset save" line (create/add) or an "ipset list" block, got "${t.slice(0, 60)}"`, line, ws[0]!.at + 1));
+    diagnostics.push(
+      diag(
+        'SYNTAX',
+        `expected an "ipset save" line (create/add) or an "ipset list" block, got "${t.slice(0, 60)}"`,
+        line,
+        ws[0]!.at + 1,
+      ),
+    );
   }
   finishList();
   return { value: { sets }, diagnostics };

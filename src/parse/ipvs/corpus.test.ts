@@ -30,7 +30,9 @@ test('real kubeadm+Calico IPVS node: every ipvsadm -L -n line parses', { skip },
     s.reduce((n, x) => n + x.dests.length, 0),
     22,
   );
-  assert.ok(s.every((x) => x.scheduler === 'rr' && x.dests.every((d) => d.forward === 'masq' && d.weight === 1)));
+  assert.ok(
+    s.every((x) => x.scheduler === 'rr' && x.dests.every((d) => d.forward === 'masq' && d.weight === 1)),
+  );
   const webhook = s.find((x) => x.addr === '10.101.177.188')!;
   assert.deepEqual(
     webhook.dests.map((d) => `${d.addr}:${d.port} ${d.activeConns}/${d.inactConns}`),
@@ -42,18 +44,22 @@ test('real kubeadm+Calico IPVS node: every ipvsadm -L -n line parses', { skip },
   );
 });
 
-test('real kubeadm+Calico IPVS node: ipset -L KUBE-CLUSTER-IP parses (the elided "..." lines are reported)', { skip }, () => {
-  const text = afterPrompt(CALICO, 'ipset -L');
-  const r = parseIpset(text);
-  const lines = text.split('\n');
-  assert.ok(r.diagnostics.length > 0);
-  for (const d of r.diagnostics) assert.equal(lines[d.line - 1]!.trim(), '...', `${d.line}: ${d.message}`);
-  const set = r.value.sets.get('KUBE-CLUSTER-IP')!;
-  assert.equal(set.type, 'hash:ip,port');
-  assert.equal(set.family, 'inet');
-  assert.equal(set.members.length, 7);
-  assert.deepEqual(set.members[4]!.parts[1], { k: 'port', proto: 'udp', from: 53, to: 53 });
-});
+test(
+  'real kubeadm+Calico IPVS node: ipset -L KUBE-CLUSTER-IP parses (the elided "..." lines are reported)',
+  { skip },
+  () => {
+    const text = afterPrompt(CALICO, 'ipset -L');
+    const r = parseIpset(text);
+    const lines = text.split('\n');
+    assert.ok(r.diagnostics.length > 0);
+    for (const d of r.diagnostics) assert.equal(lines[d.line - 1]!.trim(), '...', `${d.line}: ${d.message}`);
+    const set = r.value.sets.get('KUBE-CLUSTER-IP')!;
+    assert.equal(set.type, 'hash:ip,port');
+    assert.equal(set.family, 'inet');
+    assert.equal(set.members.length, 7);
+    assert.deepEqual(set.members[4]!.parts[1], { k: 'port', proto: 'udp', from: 53, to: 53 });
+  },
+);
 
 test('real ipvsadm -Ln / --stats blocks of the IPVS demo: all parse', { skip }, () => {
   const text = readFileSync(join(dir, DEMO), 'utf8');

@@ -14,7 +14,10 @@ test('ipvsadm-save -n: services, schedulers, persistence, real servers with meth
   assert.deepEqual(r.diagnostics, []);
   const s = r.value.services;
   assert.deepEqual(
-    s.map((x) => `${ipvsServiceName(x)} ${x.scheduler}${x.persistent ? ` p${x.persistent}` : ''} ${x.dests.length}`),
+    s.map(
+      (x) =>
+        `${ipvsServiceName(x)} ${x.scheduler}${x.persistent ? ` p${x.persistent}` : ''} ${x.dests.length}`,
+    ),
     [
       'tcp 10.96.0.1:443 rr 1',
       'tcp 10.96.0.10:53 rr 2',
@@ -48,7 +51,15 @@ test('ipvsadm -Ln and --stats text forms', () => {
   assert.deepEqual(r.diagnostics, []);
   const [a, b, c] = r.value.services;
   assert.equal(a!.persistent, 60);
-  assert.deepEqual(a!.dests[0], { addr: '10.224.1.3', port: 53, forward: 'masq', weight: 1, activeConns: 3, inactConns: 7, line: 5 });
+  assert.deepEqual(a!.dests[0], {
+    addr: '10.224.1.3',
+    port: 53,
+    forward: 'masq',
+    weight: 1,
+    activeConns: 3,
+    inactConns: 7,
+    line: 5,
+  });
   assert.equal(b!.fwmark, 7);
   assert.equal(b!.dests[0]!.forward, 'tunnel');
   assert.equal(c!.scheduler, undefined);

@@ -159,12 +159,7 @@ function parseSaveService(c: Cursor, w: string[], out: Diagnostic[]): IpvsServic
   return svc;
 }
 
-function parseSaveDest(
-  c: Cursor,
-  w: string[],
-  services: IpvsService[],
-  out: Diagnostic[],
-): void {
+function parseSaveDest(c: Cursor, w: string[], services: IpvsService[], out: Diagnostic[]): void {
   const k = serviceKey(c, w, out);
   if (!k) return;
   const svc = services.find((s) => sameService(s, k.proto, k.key));
@@ -182,8 +177,12 @@ function parseSaveDest(
     const o = r[i]!;
     const next = r[i + 1];
     if (o === '-r' || o === '--real-server') {
-      const hp = next === undefined ? undefined : splitHostPort(next) ?? (IPV4.test(next) ? { addr: next, port: 0 } : undefined);
-      if (!hp) out.push(diag('BAD_VALUE', `expected a numeric real server ADDR:PORT after ${o}`, c.line, col(c, o)));
+      const hp =
+        next === undefined
+          ? undefined
+          : (splitHostPort(next) ?? (IPV4.test(next) ? { addr: next, port: 0 } : undefined));
+      if (!hp)
+        out.push(diag('BAD_VALUE', `expected a numeric real server ADDR:PORT after ${o}`, c.line, col(c, o)));
       else dest = { addr: hp.addr, port: hp.port || (svc.port ?? 0), line: c.line };
       i++;
     } else if (FORWARD_FLAG[o]) forward = FORWARD_FLAG[o];
@@ -221,7 +220,12 @@ function parseListService(c: Cursor, m: RegExpExecArray, out: Diagnostic[]): Ipv
     const hp = splitHostPort(key!);
     if (!hp) {
       out.push(
-        diag('BAD_VALUE', `expected a numeric ADDR:PORT, got "${key}" (was ipvsadm run without -n?)`, c.line, col(c, key!)),
+        diag(
+          'BAD_VALUE',
+          `expected a numeric ADDR:PORT, got "${key}" (was ipvsadm run without -n?)`,
+          c.line,
+          col(c, key!),
+        ),
       );
       return undefined;
     }
@@ -268,7 +272,14 @@ function parseListDest(c: Cursor, m: RegExpExecArray, svc: IpvsService | undefin
       if (Number.isInteger(inact)) dest.inactConns = inact;
     }
   } else if (w.length > 0 && !w.every((x) => /^\d+[KMG]?$/.test(x)))
-    out.push(diag('SYNTAX', `unknown forwarding method "${w[0]}" (expected Masq, Route, Tunnel, Local)`, c.line, col(c, w[0]!)));
+    out.push(
+      diag(
+        'SYNTAX',
+        `unknown forwarding method "${w[0]}" (expected Masq, Route, Tunnel, Local)`,
+        c.line,
+        col(c, w[0]!),
+      ),
+    );
   svc.dests.push(dest);
 }
 
@@ -290,7 +301,8 @@ export function parseIpvsadm(text: string): ParseResult<IpvsModel> {
       cur = parseSaveService(c, w, diagnostics);
       if (cur) {
         const dup = services.find((s) => sameKey(s, cur!));
-        if (dup) diagnostics.push(diag('DUPLICATE', `virtual service already added at line ${dup.line}`, c.line, 1));
+        if (dup)
+          diagnostics.push(diag('DUPLICATE', `virtual service already added at line ${dup.line}`, c.line, 1));
         else services.push(cur);
       }
       continue;
@@ -312,7 +324,12 @@ export function parseIpvsadm(text: string): ParseResult<IpvsModel> {
       continue;
     }
     diagnostics.push(
-      diag('SYNTAX', `expected an ipvsadm-save line (-A/-a) or an ipvsadm -Ln line, got "${t.slice(0, 60)}"`, c.line, col(c, w[0]!)),
+      diag(
+        'SYNTAX',
+        `expected an ipvsadm-save line (-A/-a) or an ipvsadm -Ln line, got "${t.slice(0, 60)}"`,
+        c.line,
+        col(c, w[0]!),
+      ),
     );
   }
   return { value: { services }, diagnostics };
