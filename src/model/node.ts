@@ -9,6 +9,7 @@ import type { Ruleset } from './iptables.js';
 import type { CtEntry, CtStats } from './conntrack.js';
 import type { IpvsModel } from './ipvs.js';
 import type { IpsetModel } from './ipset.js';
+import type { ClusterInventory } from './inventory.js';
 
 /** A value with the place it was read from, for evidence (`sysctl:412`). */
 export interface Sourced<T> {
@@ -67,4 +68,6 @@ export interface NodeModel {
 
 export interface ClusterModel {
   nodes: NodeModel[];
+  /** what the Kubernetes API says (nodes, pods), when given */
+  inventory?: ClusterInventory;
 }

@@ -15,6 +15,7 @@ import { fibLookup, addrType, sourceFor } from './routing.js';
 import { ipToInt } from '../util/ipv4.js';
 import { ipsetTest } from './ipset-match.js';
 import { ipvsBypass, ipvsReply, ipvsRequest, type IpvsWalk } from './ipvs.js';
+import { missingNode } from './missing-node.js';
 
 export interface WalkResult {
   outcome: Outcome;
@@ -774,7 +775,17 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
   }
   // an underlay interface: the peer is the namespace (node) that owns the next hop
   const target = ctx.world.owner(nh);
-  if (!target || target === ns) {
+  if (!target) {
+    const m = missingNode(ctx.world, ns, devName, nh, p, st.inner);
+    const i = hop(ctx, ns, {
+      stage: 'dev_queue_xmit',
+      device: devName,
+      verdict: m.outcome === 'unknown' ? 'unknown' : 'drop',
+      note: m.note,
+    });
+    return end(ctx, m.outcome, m.causeId, m.cause, i);
+  }
+  if (target === ns) {
     const i = hop(ctx, ns, {
       stage: 'dev_queue_xmit',
       device: devName,
