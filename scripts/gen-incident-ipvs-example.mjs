@@ -14,9 +14,8 @@ const src = process.argv[2] ?? 'examples/incident-model';
 const dst = process.argv[3] ?? 'examples/incident-ipvs';
 
 const svc = { ip: '10.233.53.172', port: 8080, nodePort: 30080, eps: ['10.224.1.56', '10.224.2.23'] };
-const dns = { ip: '10.233.0.3', eps: ['10.224.1.3', '10.224.2.4'] };
 const api = { ip: '10.233.0.1', ep: '192.168.0.11:6443' };
-const clusterIps = [api.ip, dns.ip, svc.ip];
+const clusterIps = [api.ip, svc.ip];
 
 function ipvsadmSave(n) {
   const L = [];
@@ -25,21 +24,6 @@ function ipvsadmSave(n) {
     for (const r of reals) L.push(`-a ${flag} ${vip} -r ${r} -m -w 1`);
   };
   add('-t', `${api.ip}:443`, [api.ep]);
-  add(
-    '-t',
-    `${dns.ip}:53`,
-    dns.eps.map((e) => `${e}:53`),
-  );
-  add(
-    '-u',
-    `${dns.ip}:53`,
-    dns.eps.map((e) => `${e}:53`),
-  );
-  add(
-    '-t',
-    `${dns.ip}:9153`,
-    dns.eps.map((e) => `${e}:9153`),
-  );
   add(
     '-t',
     `${svc.ip}:${svc.port}`,
@@ -59,14 +43,8 @@ function ipsetSave(n) {
   const L = [
     'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
     `add KUBE-CLUSTER-IP ${api.ip},tcp:443`,
-    `add KUBE-CLUSTER-IP ${dns.ip},tcp:53`,
-    `add KUBE-CLUSTER-IP ${dns.ip},udp:53`,
-    `add KUBE-CLUSTER-IP ${dns.ip},tcp:9153`,
     `add KUBE-CLUSTER-IP ${svc.ip},tcp:${svc.port}`,
     'create KUBE-LOOP-BACK hash:ip,port,ip family inet hashsize 1024 maxelem 65536',
-    ...dns.eps
-      .filter(local)
-      .flatMap((e) => [`add KUBE-LOOP-BACK ${e},tcp:53,${e}`, `add KUBE-LOOP-BACK ${e},udp:53,${e}`]),
     ...svc.eps.filter(local).map((e) => `add KUBE-LOOP-BACK ${e},tcp:${svc.port},${e}`),
     'create KUBE-NODE-PORT-TCP bitmap:port range 0-65535',
     `add KUBE-NODE-PORT-TCP ${svc.nodePort}`,

@@ -106,6 +106,12 @@ test('IPVS: weights decide the probabilities of a wrr service; a weight-0 real s
     t0.paths.map((p) => [p.endpoint, p.probability]),
     [['10.224.2.23:8080', 1]],
   );
+  assert.ok(
+    t0.assumptions.some((a) =>
+      /10\.224\.1\.56:8080 has weight 0 .*expire_nodest_conn = 1 .*expired on their next packet/.test(a),
+    ),
+    t0.assumptions.join('\n'),
+  );
 });
 
 test('IPVS: a host client is scheduled at LOCAL_OUT (ip_vs_local_request4) and gets the virtual address back at LOCAL_IN', () => {

@@ -157,6 +157,19 @@ export function ipvsRequest(
     );
   const sch = schedule(svc, ctx);
   if (sch.note) ctx.notes.add(sch.note);
+  const quiesced = svc.dests.filter((d) => d.weight === 0);
+  if (quiesced.length > 0 && sch.dests.length > 0) {
+    const expire = ns.sysctl('net.ipv4.vs.expire_nodest_conn');
+    const after =
+      expire === undefined
+        ? 'net.ipv4.vs.expire_nodest_conn (unknown) decides what happens to its remaining connections'
+        : expire === '1'
+          ? `${sysctlText(ns, 'net.ipv4.vs.expire_nodest_conn')}: its remaining connections are expired on their next packet (that packet is dropped)`
+          : `${sysctlText(ns, 'net.ipv4.vs.expire_nodest_conn')}: its remaining connections keep going to the removed real server until their IPVS entries time out`;
+    ctx.notes.add(
+      `IPVS ${name}: ${quiesced.map((d) => `${d.addr}:${d.port}`).join(', ')} has weight 0 (quiesced, e.g. a terminating pod): new connections avoid it, its existing connections go on; once it is removed, ${after}`,
+    );
+  }
   if (sch.dests.length === 0) {
     const quiesced = svc.dests.length > 0;
     const i = w.hop(ns, {
