@@ -6,6 +6,7 @@ import { checkFindings } from '../diagnose/findings.js';
 import type { NodeSnapshot } from '../snapshot/types.js';
 
 // The seed incident in kube-proxy IPVS mode (examples/incident-ipvs): podA 10.224.1.34 on node1
+// (the same-node failure and its br_netfilter fix are those of cloudnativelabs/kube-router#151)
 // calls the ClusterIP 10.233.53.172:8080, backends 10.224.1.56 (node1) and 10.224.2.23 (node2).
 const VIP = { proto: 'tcp' as const, src: '10.224.1.34', dst: '10.233.53.172', dport: 8080 };
 const NODEPORT = { proto: 'tcp' as const, src: '192.168.0.12', dst: '192.168.0.11', dport: 30080 };
@@ -141,4 +142,31 @@ test('IPVS: conn_reuse_mode = 1 with vs/conntrack on a kernel before 5.9 is name
   );
   const ok = traceFlow(clusterOf(ipvsExampleSnapshots()), VIP);
   assert.ok(!ok.assumptions.some((a) => /81775/.test(a)));
+});
+
+test('IPVS hook order documented in kubernetes#56143: PREROUTING -> route -> INPUT -> ipvs(DNAT) -> route -> OUTPUT -> POSTROUTING', () => {
+  const s = ipvsExampleSnapshots();
+  setSysctl(s[0]!, 'net.bridge.bridge-nf-call-iptables', '1');
+  const p = byEndpoint(traceFlow(clusterOf(s), VIP))['10.224.1.56:8080']!;
+  const node1 = p.request.filter((h) => h.node === 'node1' && h.ns === 'host').map((h) => h.stage);
+  const at = (stage: string, from = 0) => {
+    const i = node1.indexOf(stage, from);
+    assert.ok(i >= 0, `${stage} after ${from} in ${node1.join(' ')}`);
+    return i;
+  };
+  const route = at('ip_route_input');
+  const vs = at('ip_vs_nat_xmit', route);
+  at('ip_route_output', vs);
+  assert.ok(
+    node1.slice(0, route).some((x) => x.endsWith('nf_conntrack_in')),
+    'PREROUTING before the route lookup',
+  );
+});
+
+test('IPVS: a ClusterIP port without a virtual service reaches the node itself (kubernetes#72236)', () => {
+  const t = traceFlow(clusterOf(ipvsExampleSnapshots()), { ...VIP, dport: 22 });
+  assert.equal(t.outcome, 'unknown');
+  assert.equal(t.paths[0]!.causeId, 'host-listener-unknown');
+  assert.match(t.paths[0]!.cause, /delivered to node node1 itself \(10\.233\.53\.172:22\)/);
+  assert.ok(!t.paths[0]!.request.some((h) => h.stage === 'ip_vs_nat_xmit'));
 });
