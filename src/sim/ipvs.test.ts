@@ -6,8 +6,8 @@ import { checkFindings } from '../diagnose/findings.js';
 import type { NodeSnapshot } from '../snapshot/types.js';
 
 // The seed incident in kube-proxy IPVS mode (examples/incident-ipvs): podA 10.224.1.34 on node1
-// (the same-node failure and its br_netfilter fix are those of cloudnativelabs/kube-router#151)
 // calls the ClusterIP 10.233.53.172:8080, backends 10.224.1.56 (node1) and 10.224.2.23 (node2).
+// The same-node failure and its br_netfilter fix are also those of cloudnativelabs/kube-router#151.
 const VIP = { proto: 'tcp' as const, src: '10.224.1.34', dst: '10.233.53.172', dport: 8080 };
 const NODEPORT = { proto: 'tcp' as const, src: '192.168.0.12', dst: '192.168.0.11', dport: 30080 };
 const byEndpoint = (t: ReturnType<typeof traceFlow>) =>
