@@ -21,6 +21,8 @@ import { parseModules, parseUname } from '../parse/proc/index.js';
 import { parseIptablesSave } from '../parse/iptables-save/index.js';
 import { parseSsListeners } from '../parse/ss/parse-ss.js';
 import { parseNftJson } from '../parse/nft/index.js';
+import { parseIpvsadm } from '../parse/ipvs/index.js';
+import { parseIpset } from '../parse/ipset/index.js';
 
 type Sources = Record<string, SourceOutput>;
 
@@ -119,6 +121,8 @@ export function buildNetns(
   }
   run('conntrack', parseConntrackList, (v) => (m.conntrack = v));
   run('ss-listen', parseSsListeners, (v) => (m.listeners = v));
+  run('ipvsadm', parseIpvsadm, (v) => (m.ipvs = v));
+  run('ipset', parseIpset, (v) => (m.ipsets = v));
   return m;
 }
 

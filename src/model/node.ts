@@ -8,6 +8,9 @@ import type { Addr, BridgeLink, FdbEntry, IpRule, Link, Neigh, Route } from './n
 import type { Ruleset } from './iptables.js';
 import type { NftRuleset } from './nft.js';
 import type { CtEntry, CtStats } from './conntrack.js';
+import type { IpvsModel } from './ipvs.js';
+import type { IpsetModel } from './ipset.js';
+import type { ClusterInventory } from './inventory.js';
 
 /** A value with the place it was read from, for evidence (`sysctl:412`). */
 export interface Sourced<T> {
@@ -37,6 +40,10 @@ export interface NetnsModel {
   /** `nft -j list ruleset`: every nf_tables table (iptables-nft's own tables show here too) */
   nft?: NftRuleset;
   conntrack?: CtEntry[];
+  /** IPVS virtual services (`ipvsadm-save -n`), undefined when not collected */
+  ipvs?: IpvsModel;
+  /** ipsets (`ipset save`), undefined when not collected */
+  ipsets?: IpsetModel;
   /** listening sockets (`ss -ltun`), undefined when not collected */
   listeners?: { proto: 'tcp' | 'udp'; addr: string; port: number; line: number }[];
   /** sources that were present and parsed for this namespace */
@@ -64,4 +71,6 @@ export interface NodeModel {
 
 export interface ClusterModel {
   nodes: NodeModel[];
+  /** what the Kubernetes API says (nodes, pods), when given */
+  inventory?: ClusterInventory;
 }

@@ -44,9 +44,18 @@ export function tupleOf(p: Packet): Tuple {
 export class ConntrackTable {
   private byTuple = new Map<string, { conn: Conn; dir: 'ORIGINAL' | 'REPLY' }>();
   readonly entries: Conn[] = [];
+  /** packets that already carry a conntrack entry (skb->_nfct set), by tuple */
+  private carried = new Map<string, CtLookup>();
 
   /** nf_conntrack_in: find the entry of the packet or create an unconfirmed one. */
   lookup(p: Packet): CtLookup {
+    const k = key(tupleOf(p));
+    const carried = this.carried.get(k);
+    if (carried) {
+      // nf_conntrack_in returns early for a packet that already has an entry attached
+      this.carried.delete(k);
+      return carried;
+    }
     const hit = this.byTuple.get(key(tupleOf(p)));
     if (hit) {
       if (hit.dir === 'REPLY') {
@@ -82,6 +91,21 @@ export class ConntrackTable {
     this.entries.push(conn);
     this.byTuple.set(key(conn.orig), { conn, dir: 'ORIGINAL' });
     this.byTuple.set(key(conn.reply), { conn, dir: 'REPLY' });
+  }
+
+  /** the entry goes back to unconfirmed (its tuples leave the table); used when IPVS takes a packet before nf_confirm */
+  unconfirm(conn: Conn): void {
+    if (!conn.confirmed) return;
+    conn.confirmed = false;
+    const i = this.entries.indexOf(conn);
+    if (i >= 0) this.entries.splice(i, 1);
+    for (const t of [conn.orig, conn.reply])
+      if (this.byTuple.get(key(t))?.conn === conn) this.byTuple.delete(key(t));
+  }
+
+  /** the next lookup of this packet's tuple returns `look` (the packet keeps the entry it carries) */
+  carry(p: Packet, look: CtLookup): void {
+    this.carried.set(key(tupleOf(p)), look);
   }
 
   /** Would this packet be the reply of a NATed entry? (used to explain a bypass) */

@@ -39,6 +39,8 @@ export interface MatchEnv {
   addrType(ip: string): string;
   choose: Choose;
   notes: string[];
+  /** ipset membership (`-m set`): true/false, or why it is unknown */
+  ipset?: (name: string, flags: ('src' | 'dst')[], p: Packet) => boolean | string;
 }
 
 export type EvalVerdict =
@@ -227,8 +229,10 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
       if (m.dstRange && !neg(m.dstRange, within(p.dst, m.dstRange.value))) return false;
       return true;
     }
-    case 'set':
-      return { unknown: `ipset ${m.setName.value} (set contents not modelled yet)` };
+    case 'set': {
+      const r = env.ipset?.(m.setName.value, m.flags, p) ?? `ipset ${m.setName.value}: no ipset data`;
+      return typeof r === 'string' ? { unknown: r } : neg(m.setName, r);
+    }
     case 'unsupported':
       return { unknown: `unsupported match -m ${m.module}` };
   }

@@ -10,11 +10,16 @@ import { buildCluster } from '../model/build.js';
 import type { NodeSnapshot, LoadedSnapshot } from '../snapshot/types.js';
 import type { ClusterModel } from '../model/node.js';
 
-export function exampleSnapshots(): NodeSnapshot[] {
-  const dir = join(findRepoRoot(import.meta.url), 'examples', 'incident-model');
+export function exampleSnapshots(example = 'incident-model'): NodeSnapshot[] {
+  const dir = join(findRepoRoot(import.meta.url), 'examples', example);
   return ['node1.json', 'node2.json'].map(
     (f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NodeSnapshot,
   );
+}
+
+/** the incident cluster with kube-proxy in IPVS mode (scripts/gen-incident-ipvs-example.mjs) */
+export function ipvsExampleSnapshots(): NodeSnapshot[] {
+  return exampleSnapshots('incident-ipvs');
 }
 
 export function setSysctl(s: NodeSnapshot, name: string, value: string): void {

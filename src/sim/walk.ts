@@ -17,6 +17,9 @@ import { hookPlan, type HookEntry, type NatMember } from './hook-entries.js';
 import type { NftRule, NftTable } from '../model/nft.js';
 import { fibLookup, addrType, sourceFor } from './routing.js';
 import { ipToInt } from '../util/ipv4.js';
+import { ipsetTest } from './ipset-match.js';
+import { ipvsBypass, ipvsReply, ipvsRequest, type IpvsWalk } from './ipvs.js';
+import { missingNode } from './missing-node.js';
 
 export interface WalkResult {
   outcome: Outcome;
@@ -62,6 +65,11 @@ function hop(ctx: WalkCtx, ns: SimNs, h: Omit<Hop, 'node' | 'ns'>): number {
 function end(ctx: WalkCtx, outcome: Outcome, causeId: string, cause: string, index?: number): void {
   if (ctx.result) return;
   ctx.result = { outcome, causeId, cause, at: index === undefined ? undefined : { leg: ctx.leg, index } };
+}
+
+/** the walk's recorders, for sim/ipvs */
+function ipvsWalk(ctx: WalkCtx): IpvsWalk {
+  return { hop: (ns, h) => hop(ctx, ns, h), end: (...a) => end(ctx, ...a), ct: (ns) => ctTable(ctx, ns) };
 }
 
 function ctTable(ctx: WalkCtx, ns: SimNs): ConntrackTable {
@@ -442,6 +450,7 @@ function evalTableAt(
     addrType: (ip) => addrType(ns, ip),
     choose: ctx.choose,
     notes,
+    ipset: (name, flags, pk) => ipsetTest(ns.model?.ipsets, name, flags, pk, ns.node),
   };
   const r = evalTable(rs, table, hook, p, menv);
   for (const n of notes) ctx.notes.add(n);
@@ -604,6 +613,8 @@ export function ipLocalOut(ctx: WalkCtx, ns: SimNs, st: PktState): void {
   });
   const dstBefore = `${p.dst}:${p.dport}`;
   if (!runHook(ctx, ns, 'OUTPUT', st, { outDev: dev })) return;
+  if (ipvsRequest(ctx, ipvsWalk(ctx), ns, st, 'LOCAL_OUT') === 'stop') return; // ip_vs_local_request4
+  ipvsReply(ctx, ipvsWalk(ctx), ns, st, 'LOCAL_OUT');
   if (`${p.dst}:${p.dport}` !== dstBefore) {
     // ip_route_me_harder: the destination changed in OUTPUT (DNAT)
     r = fibLookup(ns, p.dst, { mark: p.mark });
@@ -748,12 +759,17 @@ function ipForward(
   p.ttl--;
   if (p.ttl <= 0) return void end(ctx, 'unreachable', 'ttl', 'TTL exceeded');
   if (!runHook(ctx, ns, 'FORWARD', st, { inDev, outDev: out, physIn })) return;
+  ipvsReply(ctx, ipvsWalk(ctx), ns, st, 'FORWARD');
   if (!runHook(ctx, ns, 'POSTROUTING', st, { inDev, outDev: out, physIn })) return;
   xmit(ctx, ns, out, st, route.gateway ?? p.dst);
 }
 
 function ipLocalDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): void {
   if (!runHook(ctx, ns, 'INPUT', st, { inDev: dev.name })) return;
+  const vs = ipvsRequest(ctx, ipvsWalk(ctx), ns, st, 'LOCAL_IN'); // ip_vs_remote_request4
+  if (vs === 'stop') return;
+  if (vs === 'out') return ipLocalOut(ctx, ns, st);
+  ipvsReply(ctx, ipvsWalk(ctx), ns, st, 'LOCAL_IN');
   const p = st.p;
   if (st.inner && p.proto === 'udp') {
     const vx = ns.links.find((l) => l.kind === 'vxlan' && l.vxlan?.port === p.dport);
@@ -764,7 +780,7 @@ function ipLocalDeliver(ctx: WalkCtx, ns: SimNs, dev: SimLink, st: PktState): vo
         verdict: 'continue',
         note: `decapsulated VNI ${vx.vxlan?.id}: ${fmt(st.inner)}`,
       });
-      return ipRcv(ctx, ns, vx, { p: st.inner }, false);
+      return ipRcv(ctx, ns, vx, { p: { ...st.inner, mark: 0 } }, false); // skb->mark stays on the sending node
     }
     const i = hop(ctx, ns, {
       stage: 'udp_rcv',
@@ -895,7 +911,17 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
   }
   // an underlay interface: the peer is the namespace (node) that owns the next hop
   const target = ctx.world.owner(nh);
-  if (!target || target === ns) {
+  if (!target) {
+    const m = missingNode(ctx.world, ns, devName, nh, p, st.inner);
+    const i = hop(ctx, ns, {
+      stage: 'dev_queue_xmit',
+      device: devName,
+      verdict: m.outcome === 'unknown' ? 'unknown' : 'drop',
+      note: m.note,
+    });
+    return end(ctx, m.outcome, m.causeId, m.cause, i);
+  }
+  if (target === ns) {
     const i = hop(ctx, ns, {
       stage: 'dev_queue_xmit',
       device: devName,
@@ -920,6 +946,7 @@ function xmit(ctx: WalkCtx, ns: SimNs, devName: string, st: PktState, nh: string
     before: fmt(p),
     note: `on the wire to ${target.node} ${tl.name}`,
   });
+  p.mark = 0; // skb->mark stays on the sending node
   ipRcv(ctx, target, tl, st, false);
 }
 
@@ -1049,6 +1076,13 @@ function brHandleFrame(ctx: WalkCtx, ns: SimNs, br: SimLink, port: SimLink, st: 
         ctx.hops[ctx.leg][i]!.verdict = 'continue';
         ctx.hops[ctx.leg][i]!.note +=
           ` — this is the reply of the DNAT ${conn.orig.dst}:${conn.orig.dport} -> ${conn.reply.src}:${conn.reply.sport}: reverse NAT skipped`;
+      } else {
+        const vs = ipvsBypass(ctx, ns, p, `${br.name} of ${ns.node}`, nf.evidence);
+        if (vs) {
+          const i = ctx.hops[ctx.leg].length - 1;
+          ctx.bypass = { index: i, causeId: 'reply-bypassed-conntrack', text: vs.text };
+          ctx.hops[ctx.leg][i]!.note += vs.note;
+        }
       }
       return brForward(ctx, ns, br, port, st, false);
     }
@@ -1148,6 +1182,7 @@ function brForward(ctx: WalkCtx, ns: SimNs, br: SimLink, inPort: SimLink, st: Pk
       )
     )
       return;
+    ipvsReply(ctx, ipvsWalk(ctx), ns, st, 'FORWARD');
     if (
       !runHook(
         ctx,

@@ -9,6 +9,8 @@
 const ALIASES: Record<string, string> = {
   'resolv.conf': 'resolv-conf',
   hostname: 'hostname',
+  'ipvsadm-save.txt': 'ipvsadm',
+  'ipset-save.txt': 'ipset',
 };
 
 /** id -> [command for a .json file, command for a .txt file] */
