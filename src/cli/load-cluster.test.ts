@@ -48,7 +48,11 @@ test('inputProblems fuzz: never throws, every problem starts with the file', () 
     fc.property(
       fc.dictionary(
         fc.constantFrom('sysctl', 'ip-link', 'conntrack', 'resolv-conf', 'iptables-save'),
-        fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.constant('')),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.constant(''),
+        ),
       ),
       (sources) => {
         const l = snap(sources);
