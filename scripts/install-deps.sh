@@ -2,7 +2,7 @@
 # Installs the Debian packages podpath's tests and lab need (run as root; CI calls it).
 # Idempotent: packages already present are skipped quickly.
 set -eu
-PKGS="iproute2 iptables conntrack nftables ipset tcpdump procps psmisc kmod tshark chromium prometheus"
+PKGS="iproute2 iptables conntrack nftables ipset tcpdump procps psmisc kmod tshark chromium prometheus busybox"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

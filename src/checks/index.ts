@@ -26,6 +26,7 @@ import { check as iptablesBackendsMixed } from './iptables-backends-mixed.js';
 import { check as serviceWithoutEndpoints } from './service-without-endpoints.js';
 import { check as etpLocalNoLocalEndpoint } from './etp-local-no-local-endpoint.js';
 import { check as clusterCidrMissing } from './cluster-cidr-missing.js';
+import { check as kubeMasqueradeMissing } from './kube-masquerade-missing.js';
 import { check as masqueradeNotRandomFully } from './masquerade-not-random-fully.js';
 import { check as vxlanDoubleNatChecksum } from './vxlan-double-nat-checksum.js';
 import { check as mtuMismatchVxlan } from './mtu-mismatch-vxlan.js';
@@ -67,6 +68,7 @@ export const ALL_CHECKS: Check[] = [
   etpLocalNoLocalEndpoint,
   serviceWithoutEndpoints,
   clusterCidrMissing,
+  kubeMasqueradeMissing,
   routeLocalnetExposed,
   vxlanDoubleNatChecksum,
   neighbourTableSmall,

@@ -21,6 +21,7 @@ import { check as etp } from './etp-local-no-local-endpoint.js';
 import { check as cidr } from './cluster-cidr-missing.js';
 import { check as localnet } from './route-localnet-exposed.js';
 import { check as vx } from './vxlan-double-nat-checksum.js';
+import { check as kmasq } from './kube-masquerade-missing.js';
 
 const KUBE = ruleset(KUBE_FLANNEL_RULES);
 
@@ -252,4 +253,27 @@ test('iptables-backends-mixed: native nft tables count too (kube-proxy nftables 
   own.host.nft = parseNftJson(readNftFixture('kube-proxy-golden-with-iptables-nft.json')).value;
   own.host.nft.tables = own.host.nft.tables.filter((t) => t.name !== 'kube-proxy');
   assert.deepEqual(run(mixed, own), []);
+});
+
+test('kube-masquerade-missing: KUBE-MARK-MASQ marks but KUBE-POSTROUTING does not masquerade', () => {
+  const without = KUBE_FLANNEL_RULES.replace(/-A KUBE-POSTROUTING .*-j MASQUERADE.*\n/, '');
+  const f = run(kmasq, makeNode({ iptables: { legacy: ruleset(without) } }));
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.id, 'kube-masquerade-missing');
+  assert.equal(f[0]!.severity, 'warning');
+  assert.match(f[0]!.evidence[0]!.text, /^-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000\/0x4000/);
+  assert.match(evidenceText(f[0]!), /KUBE-POSTROUTING - \(nat table\)\s+has 2 rule\(s\), none -j MASQUERADE/);
+  assert.match(evidenceText(f[0]!), /1 MASQUERADE\/SNAT rule\(s\) .*all limited by -s \(FLANNEL-POSTRTG\)/);
+  assert.deepEqual(run(kmasq, makeNode({ iptables: { legacy: KUBE } })), [], 'kube-proxy rule present');
+  const unconditional = without.replace(
+    ':FLANNEL-POSTRTG - [0:0]',
+    ':FLANNEL-POSTRTG - [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE',
+  );
+  assert.deepEqual(
+    run(kmasq, makeNode({ iptables: { legacy: ruleset(unconditional) } })),
+    [],
+    'masquerade all',
+  );
+  const noMark = without.replace(/-A KUBE-MARK-MASQ .*\n/, '');
+  assert.deepEqual(run(kmasq, makeNode({ iptables: { legacy: ruleset(noMark) } })), [], 'nothing marks');
 });

@@ -3,12 +3,14 @@
  * FM-11: with rp_filter = 1 (strict), fib_validate_source drops a packet whose reverse route
  * does not leave by the interface it arrived on. The effective value per interface is
  * max(conf.all.rp_filter, conf.<if>.rp_filter). Flagged only where traffic can be
- * asymmetric: several uplinks, policy routing, tunnels.
+ * asymmetric: several uplinks, policy routing, tunnels; a tunnel alone is info while node
+ * traffic into it is masqueraded (the lab shows such paths symmetric), warning when not.
  */
 import type { NodeModel } from '../model/node.js';
 import type { Check, Evidence } from './types.js';
 import { finding, needAll, sourceOf, sysctlEvidence, sysctlInt } from './util.js';
 import { podBridges } from './topology.js';
+import { nodeTrafficMasqueraded, rulesets } from './rules.js';
 
 /** max(all, iface) as the kernel computes IN_DEV_RPFILTER */
 export function effectiveRpFilter(node: NodeModel, ifname: string): number | undefined {
@@ -76,6 +78,15 @@ export const check: Check = {
     );
     const hit = strict.filter((l) => reasons.length > 0 || tunnels.has(l.name));
     if (hit.length === 0) return [];
+    // a tunnel alone is symmetric while the node's own traffic into it is masqueraded (the
+    // source becomes the tunnel address); without that, replies come back by the uplink
+    const masq = nodeTrafficMasqueraded(node);
+    const tunnelOnly = reasons.length === 0;
+    if (tunnelOnly && masq === false)
+      reasons.push(
+        'no MASQUERADE in nat POSTROUTING covers node-sourced traffic into the tunnel: it leaves with the uplink address and the reply comes back by the uplink',
+      );
+    const harmless = tunnelOnly && masq === true;
     const ev: Evidence[] = [sysctlEvidence(node, 'net.ipv4.conf.all.rp_filter')];
     for (const l of hit.slice(0, 6)) {
       const key = `net.ipv4.conf.${l.name}.rp_filter`;
@@ -86,8 +97,16 @@ export const check: Check = {
     }
     for (const r of reasons)
       ev.push({
-        source: sourceOf(node, r.includes('policy') ? 'ip-rule' : 'ip-addr'),
+        source: sourceOf(
+          node,
+          r.includes('policy') ? 'ip-rule' : r.includes('MASQUERADE') ? 'iptables-save' : 'ip-addr',
+        ),
         text: `asymmetric paths possible: ${r}`,
+      });
+    if (harmless)
+      ev.push({
+        source: rulesets(node)[0]?.source ?? sourceOf(node, 'iptables-save'),
+        text: 'paths are symmetric for now: node traffic into the tunnel is masqueraded to the tunnel address (a change of masquerading or routing makes this strict setting drop replies)',
       });
     const loose = Object.fromEntries([
       ['net.ipv4.conf.all.rp_filter', '2'],
@@ -95,6 +114,7 @@ export const check: Check = {
     ]);
     return [
       finding(check, node, {
+        ...(harmless ? { severity: 'info' as const } : {}),
         symptom:
           'Packets that arrive on one interface but whose source is routed via another (NodePort with a local backend, multi-NIC nodes, IPIP/VXLAN return paths) are dropped silently before any firewall: the client retransmits and times out.',
         evidence: ev,

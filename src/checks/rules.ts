@@ -136,3 +136,31 @@ export function iptablesCommand(node: NodeModel, src: SourcedRuleset): string {
   if (ipt.legacy && ipt.nft && src.backend !== 'unknown') return `${base}-${src.backend}`;
   return base;
 }
+
+/** MASQUERADE/SNAT rules reachable from nat POSTROUTING of one rule set, with their chains. */
+export function postroutingNat(rs: Ruleset): RuleAt[] {
+  const post = chainOf(rs, 'nat', 'POSTROUTING');
+  if (!post) return [];
+  return reachableChains(rs, 'nat', post).flatMap((chain) =>
+    chain.rules
+      .filter((rule) => rule.target?.t === 'MASQUERADE' || rule.target?.t === 'SNAT')
+      .map((rule) => ({ table: 'nat' as TableName, chain, rule })),
+  );
+}
+
+/**
+ * Would a packet the node sends into the pod network with an uplink source address be
+ * rewritten? kube-proxy's KUBE-POSTROUTING masquerade (marked Service traffic) or a CNI rule
+ * not limited to a positive `-s` (flannel's `! -s <clusterCIDR> -d <clusterCIDR>`) does it.
+ * undefined when no iptables rule set is known.
+ */
+export function nodeTrafficMasqueraded(node: NodeModel): boolean | undefined {
+  const all = rulesets(node);
+  if (all.length === 0) return undefined;
+  return all.some((src) => postroutingNat(src.rs).some((x) => coversNodeSource(x)));
+}
+
+/** kube-proxy's own rule, or one without a positive source match */
+export function coversNodeSource(x: RuleAt): boolean {
+  return x.chain.name.startsWith('KUBE-') || !/(^|[^!] )-s /.test(` ${x.rule.text}`);
+}

@@ -15,6 +15,8 @@ import {
   link,
   makeNode,
   run,
+  ruleset,
+  KUBE_FLANNEL_RULES,
   veth,
 } from './fixtures.js';
 import { check as rp } from './rp-filter-strict-asymmetric.js';
@@ -300,4 +302,17 @@ test("mtu-mismatch-vxlan: another node's tunnel does not fit this node's underla
     /node2 flannel\.1 mtu 1450: its encapsulated packets \(1500\) exceed node1 eth0 mtu 1400/,
   );
   assert.deepEqual(run(mtu, n2, cluster(n2, makeNode({ name: 'node3' }))), []);
+});
+
+test('rp-filter-strict-asymmetric: a strict tunnel is info while node traffic is masqueraded, warning when not', () => {
+  const strict = { 'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.flannel.1.rp_filter': '1' };
+  const ok = run(rp, makeNode({ sysctlPatch: strict, iptables: { legacy: ruleset(KUBE_FLANNEL_RULES) } }));
+  assert.equal(ok.length, 1);
+  assert.equal(ok[0]!.severity, 'info');
+  assert.match(evidenceText(ok[0]!), /paths are symmetric for now/);
+  const noMasq = KUBE_FLANNEL_RULES.replace(/-A (KUBE-POSTROUTING|FLANNEL-POSTRTG) .*-j MASQUERADE.*\n/g, '');
+  const bad = run(rp, makeNode({ sysctlPatch: strict, iptables: { legacy: ruleset(noMasq) } }));
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0]!.severity, 'warning');
+  assert.match(evidenceText(bad[0]!), /no MASQUERADE in nat POSTROUTING covers node-sourced traffic/);
 });

@@ -99,7 +99,14 @@ export function buildNetns(
     const s = sources[id];
     if (!usable(s)) return undefined;
     m.known.add(id);
-    if (s.stdout.trim() === '' || !/^\*/m.test(s.stdout)) return undefined;
+    if (s.stdout.trim() === '') return undefined;
+    // only comments (iptables-nft-save's warnings on a legacy node): no tables; anything else
+    // without a `*table` line is parsed for its diagnostics (an nft dump, binary data)
+    if (!/^\*/m.test(s.stdout)) {
+      if (!/^[ \t]*[^#\s]/m.test(s.stdout.slice(0, 1 << 16))) return undefined;
+      take(diagnostics, file(id), parseIptablesSave(s.stdout, { family: fam }));
+      return undefined;
+    }
     return take(diagnostics, file(id), parseIptablesSave(s.stdout, { family: fam }));
   };
   m.iptables.legacy = ipt('iptables-legacy-save', 'ipv4');

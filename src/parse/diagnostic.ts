@@ -47,7 +47,10 @@ export function diag(
 /** `file:line:col: message` with a caret line under the offending text, like a compiler. */
 export function prettifyDiagnostic(d: Diagnostic, text?: string): string {
   const where = `${d.source ?? '<input>'}${d.line ? `:${d.line}` : ''}${d.column ? `:${d.column}` : ''}`;
-  let out = `${where}: ${d.severity} ${d.code}: ${d.message}`;
+  // a message may quote the offending text: keep it readable when that text is 100 MB long
+  const msg =
+    d.message.length > 300 ? `${d.message.slice(0, 300)}… (${d.message.length} characters)` : d.message;
+  let out = `${where}: ${d.severity} ${d.code}: ${msg}`;
   if (text !== undefined && d.line > 0) {
     const lineText = text.split('\n')[d.line - 1];
     if (lineText !== undefined) {

@@ -50,10 +50,27 @@ export function renderMarkdown(findings: Finding[], opts: { nodes?: string[] } =
   return out.join('\n') + '\n';
 }
 
-/** id | severity | what it detects | FM, one row per check, in catalog order */
-export function renderCatalogTable(checks: Check[]): string {
-  const rows = ['| id | severity | what it detects | FM |', '|---|---|---|---|'];
-  for (const c of checks)
-    rows.push(`| ${code(c.id)} | ${c.severity} | ${cell(c.title)} | ${c.fm.join(', ')} |`);
+/** Which checks a lab scenario proves, and why the others cannot be (where the kernel is the reason). */
+export interface LabProof {
+  proven: Set<string>;
+  /** check id -> why the lab cannot show it */
+  limits?: Record<string, string>;
+}
+
+/**
+ * id | severity | what it detects | FM, one row per check, in catalog order; with `lab`, a
+ * "proven in lab" column: `y`, or `n` with the reason when the kernel cannot show it.
+ */
+export function renderCatalogTable(checks: Check[], lab?: LabProof): string {
+  const head = lab ? ' proven in lab |' : '';
+  const rows = [`| id | severity | what it detects | FM |${head}`, `|---|---|---|---|${lab ? '---|' : ''}`];
+  for (const c of checks) {
+    let proof = '';
+    if (lab) {
+      const why = lab.limits?.[c.id];
+      proof = ` ${lab.proven.has(c.id) ? 'y' : why ? `n: ${cell(why)}` : 'n'} |`;
+    }
+    rows.push(`| ${code(c.id)} | ${c.severity} | ${cell(c.title)} | ${c.fm.join(', ')} |${proof}`);
+  }
   return rows.join('\n') + '\n';
 }

@@ -13,9 +13,9 @@ import { buildCluster } from '../model/build.js';
 import { ALL_CHECKS, runChecks } from '../checks/index.js';
 import { buildSarif } from './sarif.js';
 import type { Finding } from '../checks/types.js';
-import { renderMarkdown } from './markdown.js';
+import { renderCatalogTable, renderMarkdown } from './markdown.js';
 import { renderFindingsJson } from './findings-json.js';
-import { catalogTable } from './catalog-table.js';
+import { catalogTable, LAB_LIMITS, replaceCatalog } from './catalog-table.js';
 
 const root = findRepoRoot(import.meta.url);
 const load = (n: string) => {
@@ -63,4 +63,38 @@ test('catalogTable lists every check of ALL_CHECKS once', () => {
   for (const c of ALL_CHECKS)
     assert.equal(t.split('\n').filter((l) => l.startsWith(`| \`${c.id}\` |`)).length, 1, c.id);
   assert.equal(t.trimEnd().split('\n').length, ALL_CHECKS.length + 2);
+});
+
+test('README: the check catalog table is the generated one (node scripts/update-readme-catalog.mjs)', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const next = replaceCatalog(readme);
+  assert.ok(next !== undefined, 'README.md has the check-catalog markers');
+  assert.equal(
+    readme,
+    next,
+    'README catalog is stale: run `npx tsc -p . && node scripts/update-readme-catalog.mjs`',
+  );
+});
+
+test('catalogTable: "proven in lab" from scenario expectChecks, reasons for what the kernel cannot show', () => {
+  const rows = catalogTable().split('\n');
+  assert.match(rows[0]!, /\| proven in lab \|$/);
+  const row = (id: string) => rows.find((l) => l.startsWith(`| \`${id}\` |`))!;
+  assert.match(row('bridge-nf-call-iptables-disabled'), /\| y \|$/);
+  assert.match(row('kube-masquerade-missing'), /\| y \|$/);
+  assert.match(row('conntrack-table-near-full'), /\| n: nf_conntrack_max is read-only/);
+  assert.match(row('iptables-backends-mixed'), /\| n \|$/);
+  for (const id of Object.keys(LAB_LIMITS))
+    assert.ok(
+      ALL_CHECKS.some((c) => c.id === id),
+      id,
+    );
+  const md = renderCatalogTable(ALL_CHECKS.slice(0, 2), { proven: new Set([ALL_CHECKS[1]!.id]) });
+  assert.deepEqual(
+    md
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.slice(l.lastIndexOf('|', l.length - 2))),
+    ['| proven in lab |', '|---|', '| n |', '| y |'],
+  );
 });

@@ -51,6 +51,14 @@ export async function loadSnapshots(paths: string[]): Promise<LoadedSnapshot[]> 
   return loaded;
 }
 
+/** offset of the first NUL or U+FFFD (left by decoding invalid UTF-8) in the first 64 KiB, or -1 */
+function binaryOffset(text: string): number {
+  const head = text.slice(0, 65536);
+  const a = head.indexOf('\u0000');
+  const b = head.indexOf('\uFFFD');
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
 /** the JSON form, from its text (exported for tests and for snapshots read from stdin) */
 export function parseSnapshotJson(raw: string, file: string): LoadedSnapshot {
   const text = raw.replace(/^\uFEFF/, '');
@@ -61,6 +69,16 @@ export function parseSnapshotJson(raw: string, file: string): LoadedSnapshot {
     const r = parseJson(text);
     const off = r.ok ? 0 : r.error.offset;
     const p = offsetToPosition(text, off);
+    const bin = binaryOffset(text);
+    if (bin >= 0) {
+      const b = offsetToPosition(text, bin);
+      throw new SnapshotError(
+        file,
+        'binary data (a NUL byte or invalid UTF-8): not a snapshot (neither JSON, a directory nor a .tar.gz)',
+        b.line,
+        b.column,
+      );
+    }
     const what =
       /^\s*[[{]/.test(text) || text.trim() === ''
         ? 'invalid JSON'

@@ -7,6 +7,7 @@
 import type { Reporter } from './parse-scenario.js';
 import type {
   ClusterSpec,
+  ExpectedCheck,
   FlowExpect,
   FlowSpec,
   FlowTarget,
@@ -41,6 +42,11 @@ function listener(v: unknown): Listener {
   }
   const o = v as Raw;
   return { proto: (o.proto as Proto | undefined) ?? 'tcp', port: Number(o.port) };
+}
+
+function expectedCheck(text: string): ExpectedCheck {
+  const [id, severity] = String(text).split(':');
+  return severity ? { id: id!, severity: severity as ExpectedCheck['severity'] } : { id: id! };
 }
 
 export function parseTarget(text: string): FlowTarget | undefined {
@@ -145,6 +151,7 @@ export function normaliseScenario(raw: Raw, report: Reporter): Scenario {
   return {
     name: String(raw.name),
     description: (raw.description as string | undefined)?.trim() ?? '',
+    expectChecks: ((raw.expectChecks as string[] | undefined) ?? []).map(expectedCheck),
     iptablesBackend: (raw.iptablesBackend as 'legacy' | 'nft' | undefined) ?? 'legacy',
     proxyMode: (raw.proxyMode as 'iptables' | 'nftables' | undefined) ?? 'iptables',
     cluster,

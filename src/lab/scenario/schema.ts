@@ -35,6 +35,10 @@ export const SCENARIO_SCHEMA = {
   properties: {
     name: { type: 'string', pattern: '^[a-z0-9][-a-z0-9]*$', maxLength: 40 },
     description: { type: 'string' },
+    expectChecks: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z0-9][-a-z0-9]*(:(critical|warning|info))?$' },
+    },
     iptablesBackend: { enum: ['legacy', 'nft'] },
     proxyMode: { enum: ['iptables', 'nftables'] },
     cluster: {

@@ -116,9 +116,21 @@ export interface FlowSpec {
   differential: boolean;
 }
 
+/** A check `podpath check` must report on the lab's snapshots (`id` or `id:severity`). */
+export interface ExpectedCheck {
+  id: string;
+  /** when given, every finding of this id has this severity */
+  severity?: 'critical' | 'warning' | 'info';
+}
+
 export interface Scenario {
   name: string;
   description: string;
+  /**
+   * The checks that name the planted fault(s): `podpath check` on the collected snapshots
+   * must report exactly these ids (any node), nothing else. Empty for a healthy cluster.
+   */
+  expectChecks: ExpectedCheck[];
   iptablesBackend: IptablesBackend;
   /** kube-proxy mode (default iptables); flannel's rules stay in iptables (`iptablesBackend`) either way */
   proxyMode: ProxyMode;

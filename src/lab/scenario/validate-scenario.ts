@@ -2,7 +2,8 @@
  * @module lab/scenario/validate-scenario
  * The meaning of a scenario: unique names, address plans that add up (pod IPs inside
  * their node's podCIDR, podCIDRs inside clusterCIDR, ClusterIPs inside serviceCIDR),
- * and references that resolve (pods, nodes, Services, ports, expected endpoints).
+ * and references that resolve (pods, nodes, Services, ports, expected endpoints, expected
+ * check ids).
  */
 import type { Reporter } from './parse-scenario.js';
 import { cidrContains, cidrWithin, parseCidr, parseIPv4, type Cidr } from './ipv4.js';
@@ -16,6 +17,7 @@ import {
   serviceKey,
 } from './refs.js';
 import type { Scenario } from './types.js';
+import { checkById } from '../../checks/index.js';
 
 function duplicates<T>(items: T[], key: (t: T) => string, report: (i: number, k: string) => void): void {
   const seen = new Set<string>();
@@ -234,8 +236,25 @@ function validateFlows(sc: Scenario, report: Reporter): void {
   });
 }
 
+function validateExpectChecks(sc: Scenario, report: Reporter): void {
+  duplicates(
+    sc.expectChecks,
+    (e) => e.id,
+    (i, k) => report('DUPLICATE', `check '${k}' expected twice`, `/expectChecks/${i}`),
+  );
+  sc.expectChecks.forEach((e, i) => {
+    if (!checkById(e.id))
+      report(
+        'BAD_VALUE',
+        `'${e.id}' is not a check id (see podpath check --help, ALL_CHECKS)`,
+        `/expectChecks/${i}`,
+      );
+  });
+}
+
 export function validateScenario(sc: Scenario, report: Reporter): void {
   validateAddressing(sc, report);
+  validateExpectChecks(sc, report);
   validateNames(sc, report);
   validateServices(sc, report);
   validateFlows(sc, report);

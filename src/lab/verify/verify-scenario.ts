@@ -2,10 +2,12 @@
  * @module lab/verify/verify-scenario
  * The differential proof for one scenario: build it, collect every node with `podpath
  * collect` (before any probe, so the snapshots hold no conntrack entries of the probes),
- * probe every flow with real connect()s, trace every flow on the snapshots, compare,
- * tear down.
+ * probe every flow with real connect()s, trace every flow on the snapshots, compare; then
+ * collect again (now conntrack holds the probes' entries, as on a node where the symptom was
+ * seen) and run the check catalog on those snapshots; tear down.
  */
 import { buildCluster } from '../../model/build.js';
+import { runChecks, type CheckRun } from '../../checks/index.js';
 import { asLoadedSnapshots, collectLabNodes } from '../collect-lab.js';
 import { runScenarioProbes, type ProbeOptions } from '../probe/run-probes.js';
 import type { ProbeResult } from '../probe/types.js';
@@ -20,6 +22,8 @@ export interface VerifyResult {
   probes: ProbeResult[];
   predictions: Prediction[];
   notes: string[];
+  /** `podpath check` on the snapshots collected after the probes */
+  checks: CheckRun;
 }
 
 export async function verifyScenario(
@@ -34,7 +38,9 @@ export async function verifyScenario(
       const cluster = buildCluster(asLoadedSnapshots(snaps, lab.prefix));
       const predictions = probes.map((k) => predictWith(cluster, k.flow));
       const rows = probes.map((k, i) => verifyRow(k, predictions[i]!, compare(k, predictions[i]!)));
-      return { rows, probes, predictions, notes: lab.state.notes };
+      const after = await collectLabNodes(lab.prefix);
+      const checks = runChecks(buildCluster(asLoadedSnapshots(after, lab.prefix)));
+      return { rows, probes, predictions, notes: lab.state.notes, checks };
     },
     opts.prefix ? { prefix: opts.prefix } : {},
   );
