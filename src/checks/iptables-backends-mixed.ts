@@ -179,7 +179,8 @@ export const check: Check = {
       const critical = kubeNative && (drops.length > 0 || kubeBoth);
       return [
         finding(check, node, {
-          severity: critical ? 'critical' : 'warning',
+          // a CNI's iptables rules beside kube-proxy's nftables table are normal when nothing drops
+          severity: critical ? 'critical' : drops.length > 0 ? 'warning' : 'info',
           title: 'rules in iptables and in native nftables tables: all of them run on the same hooks',
           symptom: kubeBoth
             ? 'kube-proxy rules exist both in iptables (a former iptables-mode kube-proxy) and in its nftables table: whichever NAT binds first wins, stale Service chains DNAT to old pods.'

@@ -3,9 +3,11 @@
  * FM-17: kube-proxy (iptables mode) REJECTs traffic to a Service without ready endpoints in
  * filter KUBE-SERVICES (`... has no endpoints ... -j REJECT`): ICMP port unreachable, which TCP
  * turns into "connection refused". IPVS mode: a virtual service without real servers.
+ * nftables mode: an element of kube-proxy's `no-endpoint-services` verdict map (its comment
+ * names the Service port).
  */
 import type { Check, Evidence } from './types.js';
-import { finding, needAny } from './util.js';
+import { finding, needAny, sourceOf } from './util.js';
 import { commentOf, rulesets } from './rules.js';
 import { kubeServices } from './services.js';
 
@@ -14,7 +16,7 @@ export const check: Check = {
   severity: 'warning',
   title: 'Services without endpoints: connections to them are refused',
   fm: ['FM-17'],
-  missing: (node) => needAny(node, 'iptables', 'ipvsadm'),
+  missing: (node) => needAny(node, 'iptables', 'ipvsadm', 'nft-ruleset'),
   run(node) {
     const ev: Evidence[] = [];
     for (const src of rulesets(node))
@@ -22,6 +24,22 @@ export const check: Check = {
         for (const r of c.rules)
           if (r.target?.t === 'REJECT' && commentOf(r)?.includes('has no endpoints'))
             ev.push({ source: src.source, line: r.line, text: `-A ${chainName} ${r.text}` });
+    const nftFile = sourceOf(node, 'nft-ruleset');
+    for (const t of node.host.nft?.tables ?? []) {
+      const vmap = t.sets.get('no-endpoint-services');
+      if (t.name !== 'kube-proxy' || !vmap) continue;
+      for (const e of vmap.elements) {
+        const k = e.key;
+        const parts = k && typeof k === 'object' && !Array.isArray(k) && Array.isArray(k.concat) ? k.concat : [k];
+        const key = parts.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(' . ');
+        const name = e.comment ?? key;
+        ev.push({
+          source: nftFile,
+          line: vmap.item,
+          text: `${t.family} ${t.name} map no-endpoint-services: ${key} ("${name} has no endpoints")`,
+        });
+      }
+    }
     const ipvsEmpty = kubeServices(node).filter(
       (s) => s.source.includes('ipvsadm') && s.endpoints.length === 0,
     );
