@@ -19,6 +19,7 @@ import type { CtState } from './conntrack.js';
 import type { Packet } from './types.js';
 import type { Choose } from './explore.js';
 import { ipToInt, inPrefix } from '../util/ipv4.js';
+import { chainIndex, nextPosition, packetKeys } from './rule-index.js';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
@@ -274,13 +275,22 @@ export function tableHasHook(table: TableName, hook: Hook): boolean {
   return BUILTIN[table].includes(hook);
 }
 
-/** ipt_do_table: evaluate `table` at `hook`. Returns undefined when the table/chain is absent. */
+export interface EvalOptions {
+  /** skip to candidate rules through sim/rule-index (default true; false = plain linear scan) */
+  index?: boolean;
+}
+
+/**
+ * ipt_do_table: evaluate `table` at `hook`. Returns undefined when the table/chain is absent.
+ * Long chains are looked up through sim/rule-index; the result is the linear scan's.
+ */
 export function evalTable(
   rs: Ruleset,
   table: TableName,
   hook: Hook,
   p: Packet,
   env: MatchEnv,
+  opts: EvalOptions = {},
 ): EvalResult | undefined {
   const t = rs.tables[table];
   const base = t?.chains[hook];
@@ -291,7 +301,14 @@ export function evalTable(
   let chain = base;
   let i = 0;
   let steps = 0;
+  const useIndex = opts.index !== false;
+  // a table verdict ends at the first NAT target, so destination and port stay fixed here
+  const keys = useIndex ? packetKeys(p) : undefined;
   for (;;) {
+    if (useIndex && i < chain.rules.length) {
+      const ix = chainIndex(chain);
+      if (ix) i = nextPosition(ix, keys, i);
+    }
     if (++steps > 1_000_000)
       return {
         verdict: { v: 'UNKNOWN', rule: chain.rules[0]!, chain: chain.name, why: 'rule loop' },
