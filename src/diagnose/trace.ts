@@ -118,7 +118,8 @@ export function traceFlow(
   };
 }
 
-function endpointFromHops(hops: { stage: string; note?: string }[]): string | undefined {
+/** the post-DNAT destination recorded by the NAT hop of a walk, if any */
+export function endpointFromHops(hops: { stage: string; note?: string }[]): string | undefined {
   for (const h of hops) {
     const m = h.stage.endsWith('nf_nat_setup_info') && h.note?.match(/^(?:DNAT|REDIRECT) \S+ -> (\S+);/);
     if (m) return m[1];

@@ -19,7 +19,7 @@ import type { CtState } from './conntrack.js';
 import type { Packet } from './types.js';
 import type { Choose } from './explore.js';
 import { ipToInt, inPrefix } from '../util/ipv4.js';
-import { chainIndex, nextPosition, packetKeys } from './rule-index.js';
+import { chainIndex, nextPosition, packetKey, type ChainIndex, type PacketKey } from './rule-index.js';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
@@ -302,12 +302,22 @@ export function evalTable(
   let i = 0;
   let steps = 0;
   const useIndex = opts.index !== false;
-  // a table verdict ends at the first NAT target, so destination and port stay fixed here
-  const keys = useIndex ? packetKeys(p) : undefined;
+  // the index of the current chain; a NAT target ends the table, so the packet key stays fixed
+  let ix: ChainIndex | null = useIndex ? chainIndex(chain) : null;
+  let ixOf = chain;
+  let key: PacketKey | undefined;
+  let keyed = false;
   for (;;) {
-    if (useIndex && i < chain.rules.length) {
-      const ix = chainIndex(chain);
-      if (ix) i = nextPosition(ix, keys, i);
+    if (useIndex && ixOf !== chain) {
+      ix = chainIndex(chain);
+      ixOf = chain;
+    }
+    if (ix && i < chain.rules.length) {
+      if (!keyed) {
+        key = packetKey(p);
+        keyed = true;
+      }
+      i = nextPosition(ix, key, i);
     }
     if (++steps > 1_000_000)
       return {

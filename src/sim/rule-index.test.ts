@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Chain, Match, Rule, Ruleset, Target } from '../model/iptables.js';
 import type { Packet } from './types.js';
 import { evalTable, type MatchEnv } from './iptables-eval.js';
-import { buildChainIndex, chainIndex, nextPosition, packetKeys, ruleKey } from './rule-index.js';
+import { buildChainIndex, chainIndex, nextPosition, packetKey, ruleKey } from './rule-index.js';
 import { parseIptablesSave } from '../parse/iptables-save/index.js';
 import { kubeProxyRuleset } from '../parse/iptables-save/kube-proxy-fixture.js';
 
@@ -227,10 +227,10 @@ test('kube-proxy KUBE-SERVICES: one indexed segment, the NodePort rule stays lin
     mark: 0,
     ttl: 64,
   };
-  assert.equal(nextPosition(ix, packetKeys(p), 0), 150);
-  assert.equal(nextPosition(ix, packetKeys(p), 151), 200, 'past the only candidate: the segment end');
-  assert.equal(nextPosition(ix, packetKeys({ ...p, dport: 81 }), 0), 200);
-  assert.equal(nextPosition(ix, packetKeys({ ...p, proto: 'icmp' }), 0), 200);
+  assert.equal(nextPosition(ix, packetKey(p), 0), 150);
+  assert.equal(nextPosition(ix, packetKey(p), 151), 200, 'past the only candidate: the segment end');
+  assert.equal(nextPosition(ix, packetKey({ ...p, dport: 81 }), 0), 200);
+  assert.equal(nextPosition(ix, packetKey({ ...p, proto: 'icmp' }), 0), 200);
 });
 
 test('a statistic draw before the port match keeps the rule linear', () => {

@@ -25,8 +25,8 @@ export interface IndexedSegment {
   /** first rule index (inclusive) and end (exclusive) */
   from: number;
   to: number;
-  /** key `proto/port/dstInt` or `proto/port/*` -> ascending rule positions */
-  byKey: Map<string, number[]>;
+  /** `portKey(proto, port)` -> destination (-1: any) -> ascending rule positions */
+  byPort: Map<number, Map<number, number[]>>;
 }
 
 export interface ChainIndex {
@@ -34,6 +34,19 @@ export interface ChainIndex {
   segments: IndexedSegment[];
   /** position -> segment number, or -1 when the rule is evaluated linearly */
   segmentAt: Int32Array;
+}
+
+/** A packet's lookup key: protocol and port in one number, and its destination. */
+export interface PacketKey {
+  port: number;
+  /** the destination as an integer, -1 when it is not IPv4 */
+  dst: number;
+}
+
+const PROTO_CODE: Record<string, number> = { tcp: 1, udp: 2, sctp: 3 };
+
+function portKey(proto: string, port: number): number {
+  return port * 4 + (PROTO_CODE[proto] ?? 0);
 }
 
 const PROTO_NAME: Record<string, string> = { '6': 'tcp', '17': 'udp', '132': 'sctp' };
@@ -62,21 +75,26 @@ function pureMatch(m: Match): boolean {
   }
 }
 
-/** The index key of a rule, or undefined when the rule is not indexable. */
+/** The index key of a rule (`proto/port/dst` or `proto/port/*`), or undefined when the rule is not indexable. */
 export function ruleKey(r: Rule): string | undefined {
+  const k = ruleKeyParts(r);
+  return k && `${k.proto}/${k.port}/${k.dst < 0 ? '*' : k.dst}`;
+}
+
+function ruleKeyParts(r: Rule): { proto: string; port: number; dst: number } | undefined {
   if (!r.proto || r.proto.neg) return undefined;
   const proto = PROTO_NAME[r.proto.value] ?? r.proto.value;
   if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') return undefined;
-  let dst = '*';
+  let dst = -1;
   if (r.dst) {
     if (r.dst.neg || r.dst.value.len !== 32) return undefined;
     const a = ipToInt(r.dst.value.addr);
     if (a === undefined) return undefined;
-    dst = String(a);
+    dst = a;
   }
   for (const m of r.matches) {
     if (m.m === proto && m.dport && !m.dport.neg && m.dport.value.from === m.dport.value.to)
-      return `${proto}/${m.dport.value.from}/${dst}`;
+      return { proto, port: m.dport.value.from, dst };
     if (!pureMatch(m)) return undefined;
   }
   return undefined;
@@ -94,7 +112,7 @@ export function chainIndex(chain: Chain): ChainIndex | null {
 }
 
 export function buildChainIndex(rules: readonly Rule[], minRun = MIN_RUN): ChainIndex | null {
-  const keys = rules.map(ruleKey);
+  const keys = rules.map(ruleKeyParts);
   const segments: IndexedSegment[] = [];
   const segmentAt = new Int32Array(rules.length).fill(-1);
   let i = 0;
@@ -106,27 +124,28 @@ export function buildChainIndex(rules: readonly Rule[], minRun = MIN_RUN): Chain
     let j = i;
     while (j < keys.length && keys[j] !== undefined) j++;
     if (j - i >= minRun) {
-      const byKey = new Map<string, number[]>();
+      const byPort = new Map<number, Map<number, number[]>>();
       for (let k = i; k < j; k++) {
         const key = keys[k]!;
-        const list = byKey.get(key);
+        const pk = portKey(key.proto, key.port);
+        let byDst = byPort.get(pk);
+        if (!byDst) byPort.set(pk, (byDst = new Map()));
+        const list = byDst.get(key.dst);
         if (list) list.push(k);
-        else byKey.set(key, [k]);
+        else byDst.set(key.dst, [k]);
       }
       segmentAt.fill(segments.length, i, j);
-      segments.push({ from: i, to: j, byKey });
+      segments.push({ from: i, to: j, byPort });
     }
     i = j;
   }
   return segments.length ? { segments, segmentAt } : null;
 }
 
-/** The packet's two lookup keys (exact destination, any destination); undefined if it has no ports. */
-export function packetKeys(p: Packet): [string, string] | undefined {
+/** The packet's lookup key; undefined for a packet without ports (it matches no indexed rule). */
+export function packetKey(p: Packet): PacketKey | undefined {
   if (p.proto !== 'tcp' && p.proto !== 'udp') return undefined;
-  const a = ipToInt(p.dst);
-  const base = `${p.proto}/${p.dport}/`;
-  return [a === undefined ? '' : base + String(a), base + '*'];
+  return { port: portKey(p.proto, p.dport), dst: ipToInt(p.dst) ?? -1 };
 }
 
 function firstAtOrAfter(list: number[] | undefined, pos: number): number {
@@ -145,15 +164,14 @@ function firstAtOrAfter(list: number[] | undefined, pos: number): number {
  * Where evaluation goes on from position `pos`: `pos` itself when it is linear or a
  * candidate, else the next candidate in the same indexed segment, else the segment's end.
  */
-export function nextPosition(ix: ChainIndex, keys: [string, string] | undefined, pos: number): number {
+export function nextPosition(ix: ChainIndex, key: PacketKey | undefined, pos: number): number {
   if (pos >= ix.segmentAt.length) return pos;
   const s = ix.segmentAt[pos]!;
   if (s < 0) return pos;
   const seg = ix.segments[s]!;
-  if (!keys) return seg.to;
-  const n = Math.min(
-    firstAtOrAfter(seg.byKey.get(keys[0]), pos),
-    firstAtOrAfter(seg.byKey.get(keys[1]), pos),
-  );
+  const byDst = key && seg.byPort.get(key.port);
+  if (!byDst) return seg.to;
+  const exact = key.dst >= 0 ? firstAtOrAfter(byDst.get(key.dst), pos) : Infinity;
+  const n = Math.min(exact, firstAtOrAfter(byDst.get(-1), pos));
   return n === Infinity ? seg.to : n;
 }

@@ -1,0 +1,67 @@
+/**
+ * Fan-out from one pod to every endpoint of every Service agrees with `trace` path by path,
+ * on the incident example and on a generated 300-Service cluster.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fanout } from './fanout.js';
+import { traceFlow } from './trace.js';
+import { clusterOf, exampleSnapshots, setSysctl } from '../sim/testing.js';
+import { scaleCluster, scaleEndpointIp, SCALE_CLIENT } from '../sim/scale-fixture.js';
+import { fixtureServiceIp } from '../parse/iptables-save/kube-proxy-fixture.js';
+
+test('incident example: one service, the same two paths as trace', () => {
+  const cluster = clusterOf(exampleSnapshots());
+  const r = fanout(cluster, '10.224.1.34');
+  assert.deepEqual(r.client, { ip: '10.224.1.34', node: 'node1', ns: r.client.ns });
+  assert.equal(r.services.length, 1);
+  const s = r.services[0]!;
+  assert.equal(s.name, 'spring-prod/panorama-v2-frontend-service:http');
+  assert.equal(s.outcome, 'mixed');
+  const t = traceFlow(cluster, { proto: 'tcp', src: '10.224.1.34', dst: s.vip, dport: s.port });
+  const key = (p: { endpoint: string; outcome: string; causeId?: string; probability: number }) =>
+    `${p.endpoint} ${p.outcome} ${p.causeId} ${p.probability}`;
+  assert.deepEqual(s.paths.map(key).sort(), t.paths.map(key).sort());
+  assert.equal(r.walked, 2);
+  assert.deepEqual(r.byOutcome, { mixed: 1 });
+  assert.equal(s.paths[0]!.request, undefined, 'no hops unless asked');
+  assert.ok(fanout(cluster, '10.224.1.34', { hops: true }).services[0]!.paths[0]!.request!.length > 3);
+});
+
+test('300 services x 5 endpoints: 1500 paths, node1 endpoints time out (bridge-nf-call-iptables = 0), node2 ones connect', () => {
+  const r = fanout(scaleCluster(300, 5), SCALE_CLIENT);
+  assert.equal(r.services.length, 300);
+  assert.equal(r.walked, 1500);
+  for (const [si, s] of r.services.entries()) {
+    assert.equal(s.vip, fixtureServiceIp(si));
+    assert.equal(s.paths.length, 5, s.name);
+    const eps = Array.from({ length: 5 }, (_, e) => `${scaleEndpointIp(si * 5 + e)}:8080`);
+    assert.deepEqual(s.paths.map((p) => p.endpoint).sort(), [...eps].sort());
+    for (const p of s.paths) {
+      assert.equal(p.probability, 0.2);
+      const onNode1 = p.endpoint.startsWith('10.224.1.');
+      // the client itself as endpoint: hairpin, masqueraded, so the reply comes back through conntrack
+      const self = p.endpoint === `${SCALE_CLIENT}:8080`;
+      assert.equal(
+        p.outcome,
+        onNode1 && !self ? 'timeout' : 'connected',
+        `${s.name} ${p.endpoint} ${p.cause}`,
+      );
+      if (onNode1 && !self) assert.equal(p.causeId, 'reply-bypassed-conntrack');
+      assert.equal(p.endpointNode, onNode1 ? 'node1' : 'node2');
+    }
+  }
+  assert.deepEqual(r.byOutcome, { mixed: 300 });
+});
+
+test('fan-out filter and a healthy node: every path connects', () => {
+  const s = exampleSnapshots();
+  setSysctl(s[0]!, 'net.bridge.bridge-nf-call-iptables', '1');
+  const r = fanout(clusterOf(s), '10.224.1.34', { filter: (x) => x.port === 8080 });
+  assert.deepEqual(r.byOutcome, { connected: 1 });
+  assert.equal(fanout(clusterOf(s), '10.224.1.34', { filter: () => false }).services.length, 0);
+});
+
+test('an unknown client is a TraceError', () => {
+  assert.throws(() => fanout(clusterOf(exampleSnapshots()), '172.31.9.9'), { name: 'TraceError' });
+});
