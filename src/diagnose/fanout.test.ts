@@ -65,3 +65,14 @@ test('fan-out filter and a healthy node: every path connects', () => {
 test('an unknown client is a TraceError', () => {
   assert.throws(() => fanout(clusterOf(exampleSnapshots()), '172.31.9.9'), { name: 'TraceError' });
 });
+
+test('trace to a Service whose endpoint pods are not in the snapshot: endpoints are synthesised, as in fan-out', () => {
+  const cluster = scaleCluster(20, 5);
+  const t = traceFlow(cluster, { proto: 'tcp', src: SCALE_CLIENT, dst: fixtureServiceIp(7), dport: 80 });
+  const f = fanout(cluster, SCALE_CLIENT, { filter: (s) => s.vip === fixtureServiceIp(7) });
+  const key = (p: { endpoint: string; outcome: string; causeId?: string; probability: number }) =>
+    `${p.endpoint} ${p.outcome} ${p.causeId} ${p.probability}`;
+  assert.equal(t.paths.length, 5);
+  assert.ok(!t.paths.some((p) => p.outcome === 'unreachable'), t.paths.map(key).join('\n'));
+  assert.deepEqual(t.paths.map(key).sort(), f.services[0]!.paths.map(key).sort());
+});

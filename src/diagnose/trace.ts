@@ -10,6 +10,7 @@ import { buildWorld } from '../sim/world.js';
 import { explore } from '../sim/explore.js';
 import { walkFlow } from '../sim/walk.js';
 import { fibLookup, sourceFor } from '../sim/routing.js';
+import { kubeServices } from '../checks/services.js';
 
 export interface TraceResult {
   flow: { proto: 'tcp' | 'udp'; src: string; dst: string; dport: number };
@@ -66,8 +67,13 @@ export function traceFlow(
     }
   }
   const full = { proto: flow.proto, src, dst: flow.dst, dport: flow.dport, sport: flow.sport ?? 45954 };
-  // make sure the destination pod exists in the world before the walks (synthesised once)
+  // make sure the destination pod exists in the world before the walks (synthesised once),
+  // and so do the endpoints kube-proxy load-balances a Service address to
   world.podFor(flow.dst);
+  const clientNode = cluster.nodes.find((n) => n.name === client.node);
+  for (const s of clientNode ? kubeServices(clientNode) : [])
+    if (s.vip === flow.dst && s.port === flow.dport)
+      for (const ep of s.endpoints) world.podFor(ep.split(':')[0]!);
   const leaves = explore((choose) => {
     const { ctx } = walkFlow(world, client, full, choose);
     return ctx;
