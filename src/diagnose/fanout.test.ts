@@ -1,13 +1,14 @@
 /**
  * Fan-out from one pod to every endpoint of every Service agrees with `trace` path by path,
- * on the incident example and on a generated 300-Service cluster.
+ * on the incident example and on a generated 300-Service cluster; trace states session affinity.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fanout } from './fanout.js';
 import { traceFlow } from './trace.js';
 import { clusterOf, exampleSnapshots, setSysctl } from '../sim/testing.js';
-import { scaleCluster, scaleEndpointIp, SCALE_CLIENT } from '../sim/scale-fixture.js';
+import { replaceNatTable, scaleCluster, scaleEndpointIp, SCALE_CLIENT } from '../sim/scale-fixture.js';
+import { kubeProxyServicesRuleset } from '../parse/iptables-save/kube-proxy-services-fixture.js';
 import { fixtureServiceIp } from '../parse/iptables-save/kube-proxy-fixture.js';
 
 test('incident example: one service, the same two paths as trace', () => {
@@ -75,4 +76,50 @@ test('trace to a Service whose endpoint pods are not in the snapshot: endpoints 
   assert.equal(t.paths.length, 5);
   assert.ok(!t.paths.some((p) => p.outcome === 'unreachable'), t.paths.map(key).join('\n'));
   assert.deepEqual(t.paths.map(key).sort(), f.services[0]!.paths.map(key).sort());
+});
+
+test('session affinity in a trace: a new client gets both endpoints and is told it will be pinned; a pinned one goes to its endpoint', () => {
+  const s = exampleSnapshots();
+  const text = kubeProxyServicesRuleset(
+    [
+      {
+        name: 'spring-prod/panorama-v2-frontend-service:http',
+        proto: 'tcp',
+        clusterIP: '10.233.53.172',
+        port: 8080,
+        endpoints: [
+          { ip: '10.224.1.56', port: 8080, local: true },
+          { ip: '10.224.2.23', port: 8080, local: false },
+        ],
+        affinitySeconds: 10800,
+      },
+    ],
+    { clusterCidr: '10.224.0.0/16' },
+  );
+  const nat = text.slice(text.indexOf('*nat\n'), text.indexOf('COMMIT\n') + 7);
+  for (const n of s) {
+    const src = n.sources['iptables-legacy-save']!;
+    src.stdout = replaceNatTable(src.stdout, nat);
+  }
+  const cluster = clusterOf(s);
+  const flow = { proto: 'tcp' as const, src: '10.224.1.34', dst: '10.233.53.172', dport: 8080 };
+  const fresh = traceFlow(cluster, flow);
+  assert.deepEqual(fresh.paths.map((p) => [p.endpoint, p.probability]).sort(), [
+    ['10.224.1.56:8080', 0.5],
+    ['10.224.2.23:8080', 0.5],
+  ]);
+  assert.ok(
+    fresh.assumptions.some((a) =>
+      /returning client stays pinned to the endpoint its first connection got: .*10\.224\.1\.56:8080 \(p 0\.5\).*10\.224\.2\.23:8080 \(p 0\.5\)|returning client stays pinned to the endpoint its first connection got: .*10\.224\.2\.23:8080 \(p 0\.5\).*10\.224\.1\.56:8080 \(p 0\.5\)/.test(
+        a,
+      ),
+    ),
+    fresh.assumptions.join('\n'),
+  );
+  const pinned = traceFlow(cluster, flow, { pinned: '10.224.2.23:8080' });
+  assert.deepEqual(
+    pinned.paths.map((p) => [p.endpoint, p.probability, p.outcome]),
+    [['10.224.2.23:8080', 1, 'connected']],
+  );
+  assert.ok(pinned.assumptions.some((a) => /pinned to 10\.224\.2\.23:8080 stays on it/.test(a)));
 });

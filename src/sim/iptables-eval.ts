@@ -40,6 +40,11 @@ export interface MatchEnv {
   addrType(ip: string): string;
   choose: Choose;
   notes: string[];
+  /**
+   * Is the client in `-m recent` list `name` (ClientIP session affinity)? undefined: not
+   * known, the client is taken as new (and a note says so).
+   */
+  recent?: (name: string) => boolean | undefined;
 }
 
 export type EvalVerdict =
@@ -204,6 +209,11 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
     case 'recent': {
       if (m.action === 'set') return !m.neg;
       if (m.action === 'remove') return m.neg;
+      const pinned = env.recent?.(m.name);
+      if (pinned !== undefined) {
+        if (pinned) env.notes.push(`-m recent --name ${m.name}: a returning client, pinned by this list`);
+        return m.neg ? !pinned : pinned;
+      }
       env.notes.push(`-m recent --name ${m.name}: assumed a new client (no affinity entry yet)`);
       return m.neg;
     }

@@ -44,6 +44,8 @@ export interface WalkCtx {
   /** the explanation of a reply that skipped conntrack, kept for the client's verdict */
   bypass?: { text: string; causeId: string; index: number };
   steps: number;
+  /** `-m recent` lists the client is in (a returning client with session affinity) */
+  recent?: (name: string) => boolean | undefined;
 }
 
 const fmt = (p: Packet) =>
@@ -306,6 +308,7 @@ function evalTableAt(
     addrType: (ip) => addrType(ns, ip),
     choose: ctx.choose,
     notes,
+    recent: ctx.recent,
   };
   const r = evalTable(rs, table, hook, p, menv);
   for (const n of notes) ctx.notes.add(n);
@@ -1162,6 +1165,7 @@ export function walkFlow(
   clientNs: SimNs,
   flow: Required<Flow>,
   choose: Choose,
+  opts: { recent?: (name: string) => boolean | undefined } = {},
 ): { ctx: WalkCtx } {
   const ctx: WalkCtx = {
     world,
@@ -1173,6 +1177,7 @@ export function walkFlow(
     ct: new Map(),
     notes: new Set(),
     steps: 0,
+    recent: opts.recent,
   };
   const p: Packet = {
     proto: flow.proto,
