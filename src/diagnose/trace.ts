@@ -6,10 +6,12 @@
 import type { ClusterModel } from '../model/node.js';
 import type { Finding } from '../checks/types.js';
 import type { Flow, Outcome, PathResult } from '../sim/types.js';
+import type { Ruleset } from '../model/iptables.js';
 import { buildWorld } from '../sim/world.js';
 import { explore } from '../sim/explore.js';
 import { walkFlow } from '../sim/walk.js';
 import { fibLookup, sourceFor } from '../sim/routing.js';
+import { kubeServices } from '../checks/services.js';
 
 export interface TraceResult {
   flow: { proto: 'tcp' | 'udp'; src: string; dst: string; dport: number };
@@ -43,7 +45,12 @@ export type FindingsProvider = (cluster: ClusterModel, checkIds: string[]) => Fi
 export function traceFlow(
   cluster: ClusterModel,
   flow: Flow,
-  opts: { findings?: FindingsProvider; maxPaths?: number } = {},
+  opts: {
+    findings?: FindingsProvider;
+    maxPaths?: number;
+    /** a returning client with session affinity, pinned to this endpoint `ip:port` */
+    pinned?: string;
+  } = {},
 ): TraceResult {
   const world = buildWorld(cluster);
   const client = world.podFor(flow.src) ?? world.owner(flow.src);
@@ -66,10 +73,20 @@ export function traceFlow(
     }
   }
   const full = { proto: flow.proto, src, dst: flow.dst, dport: flow.dport, sport: flow.sport ?? 45954 };
-  // make sure the destination pod exists in the world before the walks (synthesised once)
+  // make sure the destination pod exists in the world before the walks (synthesised once),
+  // and so do the endpoints kube-proxy load-balances a Service address to
   world.podFor(flow.dst);
+  const clientNode = cluster.nodes.find((n) => n.name === client.node);
+  for (const s of clientNode ? kubeServices(clientNode) : [])
+    if (s.vip === flow.dst && s.port === flow.dport)
+      for (const ep of s.endpoints) world.podFor(ep.split(':')[0]!);
+  const clientRules = clientNode
+    ? [clientNode.host.iptables.legacy, clientNode.host.iptables.nft, clientNode.host.iptables.unknown]
+    : [];
+  const pinLists = opts.pinned ? affinityLists(clientRules, opts.pinned) : undefined;
+  const recent = pinLists && ((name: string) => pinLists.has(name));
   const leaves = explore((choose) => {
-    const { ctx } = walkFlow(world, client, full, choose);
+    const { ctx } = walkFlow(world, client, full, choose, { recent });
     return ctx;
   }, opts.maxPaths ?? 100_000);
   const byKey = new Map<string, PathResult>();
@@ -104,6 +121,8 @@ export function traceFlow(
     (a, b) => b.probability - a.probability || a.endpoint.localeCompare(b.endpoint),
   );
   for (const p of paths) p.probability = Math.round(p.probability * 1e9) / 1e9;
+  const affinity = affinityNote(paths, opts.pinned);
+  if (affinity) assumptions.add(affinity);
   const outcomes = new Set(paths.map((p) => p.outcome));
   const outcome: Outcome | 'mixed' = outcomes.size === 1 ? paths[0]!.outcome : 'mixed';
   const checkIds = [...new Set(paths.flatMap((p) => CAUSE_CHECKS[p.causeId ?? ''] ?? []))];
@@ -118,7 +137,8 @@ export function traceFlow(
   };
 }
 
-function endpointFromHops(hops: { stage: string; note?: string }[]): string | undefined {
+/** the post-DNAT destination recorded by the NAT hop of a walk, if any */
+export function endpointFromHops(hops: { stage: string; note?: string }[]): string | undefined {
   for (const h of hops) {
     const m = h.stage.endsWith('nf_nat_setup_info') && h.note?.match(/^(?:DNAT|REDIRECT) \S+ -> (\S+);/);
     if (m) return m[1];
@@ -129,4 +149,31 @@ function endpointFromHops(hops: { stage: string; note?: string }[]): string | un
 function nodeOfEndpoint(world: ReturnType<typeof buildWorld>, endpoint: string): string | undefined {
   const ip = endpoint.split(':')[0]!;
   return world.owner(ip)?.node ?? world.podFor(ip)?.node;
+}
+
+/**
+ * The `-m recent` lists (KUBE-SEP chain names, kube-proxy's ClientIP affinity) whose chain
+ * DNATs to `endpoint`: a client pinned to the endpoint is in them.
+ */
+function affinityLists(rulesets: (Ruleset | undefined)[], endpoint: string): Set<string> {
+  const out = new Set<string>();
+  for (const rs of rulesets)
+    for (const c of Object.values(rs?.tables.nat?.chains ?? {}))
+      for (const r of c.rules) {
+        const t = r.target;
+        if (t?.t !== 'DNAT' || !r.matches.some((m) => m.m === 'recent' && m.action === 'set')) continue;
+        const to = `${t.to.addrFrom}${t.to.portFrom !== undefined ? `:${t.to.portFrom}` : ''}`;
+        if (to === endpoint || t.to.addrFrom === endpoint) out.add(c.name);
+      }
+  return out;
+}
+
+/** What session affinity means for this trace: who a returning client is pinned to. */
+function affinityNote(paths: PathResult[], pinned: string | undefined): string | undefined {
+  const used = paths.some((p) => p.assumptions.some((a) => /^-m recent --name /.test(a)));
+  if (!used) return undefined;
+  if (pinned)
+    return `session affinity (ClientIP): a returning client pinned to ${pinned} stays on it while its -m recent entry lives (--seconds, default 10800)`;
+  const eps = paths.map((p) => `${p.endpoint} (p ${Math.round(p.probability * 1000) / 1000})`).join(', ');
+  return `session affinity (ClientIP): these are a new client's chances; a returning client stays pinned to the endpoint its first connection got: ${eps} (a trace with a pinned endpoint shows one)`;
 }

@@ -19,6 +19,7 @@ import type { CtState } from './conntrack.js';
 import type { Packet } from './types.js';
 import type { Choose } from './explore.js';
 import { ipToInt, inPrefix } from '../util/ipv4.js';
+import { chainIndex, nextPosition, packetKey, type ChainIndex, type PacketKey } from './rule-index.js';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
@@ -41,6 +42,11 @@ export interface MatchEnv {
   notes: string[];
   /** ipset membership (`-m set`): true/false, or why it is unknown */
   ipset?: (name: string, flags: ('src' | 'dst')[], p: Packet) => boolean | string;
+  /**
+   * Is the client in `-m recent` list `name` (ClientIP session affinity)? undefined: not
+   * known, the client is taken as new (and a note says so).
+   */
+  recent?: (name: string) => boolean | undefined;
 }
 
 export type EvalVerdict =
@@ -205,6 +211,11 @@ function matchOne(m: Match, p: Packet, env: MatchEnv): Tri {
     case 'recent': {
       if (m.action === 'set') return !m.neg;
       if (m.action === 'remove') return m.neg;
+      const pinned = env.recent?.(m.name);
+      if (pinned !== undefined) {
+        if (pinned) env.notes.push(`-m recent --name ${m.name}: a returning client, pinned by this list`);
+        return m.neg ? !pinned : pinned;
+      }
       env.notes.push(`-m recent --name ${m.name}: assumed a new client (no affinity entry yet)`);
       return m.neg;
     }
@@ -278,13 +289,22 @@ export function tableHasHook(table: TableName, hook: Hook): boolean {
   return BUILTIN[table].includes(hook);
 }
 
-/** ipt_do_table: evaluate `table` at `hook`. Returns undefined when the table/chain is absent. */
+export interface EvalOptions {
+  /** skip to candidate rules through sim/rule-index (default true; false = plain linear scan) */
+  index?: boolean;
+}
+
+/**
+ * ipt_do_table: evaluate `table` at `hook`. Returns undefined when the table/chain is absent.
+ * Long chains are looked up through sim/rule-index; the result is the linear scan's.
+ */
 export function evalTable(
   rs: Ruleset,
   table: TableName,
   hook: Hook,
   p: Packet,
   env: MatchEnv,
+  opts: EvalOptions = {},
 ): EvalResult | undefined {
   const t = rs.tables[table];
   const base = t?.chains[hook];
@@ -295,7 +315,24 @@ export function evalTable(
   let chain = base;
   let i = 0;
   let steps = 0;
+  const useIndex = opts.index !== false;
+  // the index of the current chain; a NAT target ends the table, so the packet key stays fixed
+  let ix: ChainIndex | null = useIndex ? chainIndex(chain) : null;
+  let ixOf = chain;
+  let key: PacketKey | undefined;
+  let keyed = false;
   for (;;) {
+    if (useIndex && ixOf !== chain) {
+      ix = chainIndex(chain);
+      ixOf = chain;
+    }
+    if (ix && i < chain.rules.length) {
+      if (!keyed) {
+        key = packetKey(p);
+        keyed = true;
+      }
+      i = nextPosition(ix, key, i);
+    }
     if (++steps > 1_000_000)
       return {
         verdict: { v: 'UNKNOWN', rule: chain.rules[0]!, chain: chain.name, why: 'rule loop' },

@@ -51,6 +51,8 @@ export interface WalkCtx {
   /** the explanation of a reply that skipped conntrack, kept for the client's verdict */
   bypass?: { text: string; causeId: string; index: number };
   steps: number;
+  /** `-m recent` lists the client is in (a returning client with session affinity) */
+  recent?: (name: string) => boolean | undefined;
 }
 
 const fmt = (p: Packet) =>
@@ -451,6 +453,7 @@ function evalTableAt(
     choose: ctx.choose,
     notes,
     ipset: (name, flags, pk) => ipsetTest(ns.model?.ipsets, name, flags, pk, ns.node),
+    recent: ctx.recent,
   };
   const r = evalTable(rs, table, hook, p, menv);
   for (const n of notes) ctx.notes.add(n);
@@ -1333,6 +1336,7 @@ export function walkFlow(
   clientNs: SimNs,
   flow: Required<Flow>,
   choose: Choose,
+  opts: { recent?: (name: string) => boolean | undefined } = {},
 ): { ctx: WalkCtx } {
   const ctx: WalkCtx = {
     world,
@@ -1344,6 +1348,7 @@ export function walkFlow(
     ct: new Map(),
     notes: new Set(),
     steps: 0,
+    recent: opts.recent,
   };
   const p: Packet = {
     proto: flow.proto,

@@ -282,13 +282,22 @@ export function buildWorld(cluster: ClusterModel): World {
     hosts.push(host);
     namespaces.push(host, ...pods);
   }
+  // address -> owner (pods first, then hosts), rebuilt when a synthesised pod joins
+  let owners = new Map<number, SimNs>();
+  let indexed = -1;
   const owner = (ip: string): SimNs | undefined => {
     const n = ipToInt(ip);
     if (n === undefined) return undefined;
-    for (const ns of namespaces)
-      if (ns.kind === 'pod' && ns.addrs.some((a) => a.ip === n && a.ifname !== 'lo')) return ns;
-    for (const ns of hosts) if (ns.addrs.some((a) => a.ip === n && a.ifname !== 'lo')) return ns;
-    return undefined;
+    if (indexed !== namespaces.length) {
+      owners = new Map();
+      for (const ns of namespaces)
+        if (ns.kind === 'pod')
+          for (const a of ns.addrs) if (a.ifname !== 'lo' && !owners.has(a.ip)) owners.set(a.ip, ns);
+      for (const ns of hosts)
+        for (const a of ns.addrs) if (a.ifname !== 'lo' && !owners.has(a.ip)) owners.set(a.ip, ns);
+      indexed = namespaces.length;
+    }
+    return owners.get(n);
   };
   const world: World = {
     namespaces,

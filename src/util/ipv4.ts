@@ -7,7 +7,19 @@ export function isIPv4(s: string): boolean {
   return ipToInt(s) !== undefined;
 }
 
+// the simulator converts the same few thousand addresses over and over
+const memo = new Map<string, number | undefined>();
+
 export function ipToInt(s: string): number | undefined {
+  let v = memo.get(s);
+  if (v !== undefined || memo.has(s)) return v;
+  v = parseIpv4(s);
+  if (memo.size >= 200_000) memo.clear();
+  memo.set(s, v);
+  return v;
+}
+
+function parseIpv4(s: string): number | undefined {
   const parts = s.split('.');
   if (parts.length !== 4) return undefined;
   let n = 0;

@@ -28,8 +28,29 @@ function hashName(n: number, salt: number): string {
   return out;
 }
 
+export interface KubeProxyFixtureOptions {
+  /** the cluster CIDR of the `! -s CIDR ... -j KUBE-MARK-MASQ` rule (default 10.244.0.0/16) */
+  clusterCidr?: string;
+  /** address of the n-th endpoint over all services (default 10.244.(n>>8).(n&255)) */
+  endpointIp?: (n: number) => string;
+  /** ClusterIP of service s (default 10.96+.x.y) */
+  serviceIp?: (s: number) => string;
+}
+
+/** ClusterIP of the s-th service of the default layout. */
+export function fixtureServiceIp(s: number): string {
+  return `10.${96 + ((s >> 16) & 7)}.${(s >> 8) & 255}.${s & 255}`;
+}
+
 /** `services` ClusterIP services with `endpoints` endpoints each. */
-export function kubeProxyRuleset(services: number, endpoints: number): KubeProxyFixture {
+export function kubeProxyRuleset(
+  services: number,
+  endpoints: number,
+  opts: KubeProxyFixtureOptions = {},
+): KubeProxyFixture {
+  const cidr = opts.clusterCidr ?? '10.244.0.0/16';
+  const epIp = opts.endpointIp ?? ((n: number) => `10.244.${(n >> 8) & 255}.${n & 255}`);
+  const svcIp = opts.serviceIp ?? fixtureServiceIp;
   const perChain = new Map<string, number>();
   const chains: string[] = [];
   const rules: string[] = [];
@@ -50,7 +71,7 @@ export function kubeProxyRuleset(services: number, endpoints: number): KubeProxy
   for (let s = 0; s < services; s++) {
     const svc = `KUBE-SVC-${hashName(s, 1)}`;
     chains.push(svc);
-    const ip = `10.${96 + ((s >> 16) & 7)}.${(s >> 8) & 255}.${s & 255}`;
+    const ip = svcIp(s);
     const name = `ns${s % 97}/svc${s}:http`;
     add(
       'KUBE-SERVICES',
@@ -58,13 +79,13 @@ export function kubeProxyRuleset(services: number, endpoints: number): KubeProxy
     );
     add(
       svc,
-      `! -s 10.244.0.0/16 -d ${ip}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ`,
+      `! -s ${cidr} -d ${ip}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ`,
     );
     for (let e = 0; e < endpoints; e++) {
       const sep = `KUBE-SEP-${hashName(s * 1000 + e, 2)}`;
       chains.push(sep);
       const n = s * endpoints + e;
-      const ep = `10.244.${(n >> 8) & 255}.${n & 255}`;
+      const ep = epIp(n);
       const left = endpoints - e;
       const stat = left > 1 ? ` -m statistic --mode random --probability ${(1 / left).toFixed(11)}` : '';
       add(svc, `-m comment --comment "${name} -> ${ep}:8080"${stat} -j ${sep}`);
