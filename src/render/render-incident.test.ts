@@ -83,7 +83,8 @@ test('catalogTable: "proven in lab" from scenario expectChecks, reasons for what
   assert.match(row('bridge-nf-call-iptables-disabled'), /\| y \|$/);
   assert.match(row('kube-masquerade-missing'), /\| y \|$/);
   assert.match(row('conntrack-table-near-full'), /\| n: nf_conntrack_max is read-only/);
-  assert.match(row('iptables-backends-mixed'), /\| n \|$/);
+  assert.match(row('iptables-backends-mixed'), /\| y \|$/); // mixed-legacy-drop-nft-proxy
+  assert.match(row('ip-forward-ipv6-disabled'), /\| n \|$/);
   for (const id of Object.keys(LAB_LIMITS))
     assert.ok(
       ALL_CHECKS.some((c) => c.id === id),
