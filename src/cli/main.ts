@@ -30,6 +30,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/lab.js'),
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
+  agent: { summary: 'watch this node: metrics, drift events (DaemonSet)', load: () => import('./commands/agent.js') },
 };
 
 function usage(): string {

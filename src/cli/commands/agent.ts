@@ -1,0 +1,134 @@
+/**
+ * @module cli/commands/agent
+ * `podpath agent [--interval 30s] [--listen 127.0.0.1:9807] [--remediate CHECK ...]`:
+ * the DaemonSet side of podpath. Re-collects this node every interval (and when its pods
+ * change, with an API), runs the checks, serves Prometheus metrics, logs and reports drift
+ * of the watched sysctls. Read-only unless --remediate names a check.
+ */
+import { hostname } from 'node:os';
+import { parseFlags, UsageError, InputError } from '../args.js';
+import { collectSnapshot } from '../../collect/collect.js';
+import { parseDuration, formatDuration } from '../../agent/duration.js';
+import { makeMetrics } from '../../agent/metrics.js';
+import { NodeAgent } from '../../agent/node-agent.js';
+import { REMEDIATIONS } from '../../agent/watched-sysctls.js';
+import { parseListen, serveMetrics } from '../../agent/serve-metrics.js';
+import { KubeReporter } from '../../agent/kube-reporter.js';
+import { kubeConfigFor } from '../../cluster/load-inventory.js';
+import { KubeConfigError } from '../../cluster/kube-config.js';
+import { watchNodePods } from '../../cluster/watch-pods.js';
+
+const HELP = `usage: podpath agent [--interval 30s] [--listen 127.0.0.1:9807] [--node NAME] [--remediate CHECK ...]
+                     [--kubeconfig F] [--context C] [--offline] [--no-pods] [--once]
+
+Watches this node: every --interval it collects the node (read-only), runs every check and
+updates the metrics on --listen (/metrics, /healthz, /readyz). A watched sysctl that changes
+is logged (old -> new) and, when an API is reachable (in-cluster service account or
+--kubeconfig), reported as an Event on the Node and as the Node condition PodpathNetworkProblem.
+  --interval D      2s, 30s, 1m ... (default 30s)
+  --listen A        host:port for the metrics (default 127.0.0.1:9807; the DaemonSet uses the pod IP)
+  --node NAME       the Node object (default $NODE_NAME, else the hostname)
+  --remediate CHECK opt-in: when CHECK fails, write its known-good sysctl back and log it
+                    (${Object.keys(REMEDIATIONS).join(', ')}); repeatable
+  --events-namespace NS   namespace of the Events (default default)
+  --offline         never talk to the API
+  --no-pods         do not enter pod network namespaces
+  --once            one run: print the metrics on stdout and exit (1 when a check fails)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    interval: { type: 'string', default: '30s' },
+    listen: { type: 'string', default: '127.0.0.1:9807' },
+    node: { type: 'string' },
+    remediate: { type: 'string', multiple: true },
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    'events-namespace': { type: 'string', default: 'default' },
+    offline: { type: 'boolean', default: false },
+    'no-pods': { type: 'boolean', default: false },
+    once: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const intervalMs = parseDuration(values.interval);
+  if (intervalMs === undefined || intervalMs < 1000)
+    throw new UsageError(`--interval ${values.interval}: expected a duration of at least 1s, like 2s, 30s or 1m`);
+  const listen = parseListen(values.listen);
+  if (!listen) throw new UsageError(`--listen ${values.listen}: expected HOST:PORT, e.g. 127.0.0.1:9807`);
+  for (const r of values.remediate ?? [])
+    if (!REMEDIATIONS[r])
+      throw new UsageError(`--remediate ${r}: podpath can only restore ${Object.keys(REMEDIATIONS).join(', ')}`);
+  const node = values.node ?? (process.env['NODE_NAME'] || hostname());
+  const log = (line: string): void => {
+    process.stderr.write(`${new Date().toISOString()} podpath agent: ${line}\n`);
+  };
+  let kc;
+  try {
+    kc = values.offline
+      ? undefined
+      : kubeConfigFor({
+          ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+          ...(values.context ? { context: values.context } : {}),
+        });
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw new InputError(e.message);
+    throw e;
+  }
+  const metrics = makeMetrics();
+  const agent = new NodeAgent({
+    collect: () =>
+      collectSnapshot({
+        node,
+        podNetns: !values['no-pods'],
+        concurrency: 2,
+        timeoutMs: Math.max(intervalMs, 10_000),
+      }),
+    metrics,
+    log,
+    remediate: values.remediate ?? [],
+    ...(kc ? { reporter: new KubeReporter(kc, node, values['events-namespace']) } : {}),
+  });
+  if (values.once) {
+    const r = await agent.run();
+    process.stdout.write(await metrics.registry.metrics());
+    return !r.ok ? 3 : r.findings.some((f) => f.severity !== 'info') ? 1 : 0;
+  }
+  let server;
+  try {
+    server = await serveMetrics(
+      metrics.registry,
+      () => ({ ready: agent.ready && !agent.lastError, ...(agent.lastError ? { why: agent.lastError } : {}) }),
+      listen,
+    );
+  } catch (e) {
+    throw new InputError(`--listen ${values.listen}: ${(e as Error).message}`);
+  }
+  log(
+    `node ${node}, every ${formatDuration(intervalMs)}, metrics on http://${values.listen}/metrics, ${kc ? `API ${kc.getCurrentCluster()?.server}` : 'no API'}, ${values.remediate?.length ? `remediates ${values.remediate.join(', ')}` : 'read-only'}`,
+  );
+  const watch = kc
+    ? watchNodePods(
+        kc,
+        node,
+        (type, p) => {
+          if (type === 'ADDED' && !agent.ready) return;
+          log(`pod ${p.namespace}/${p.name} ${type.toLowerCase()}: checking again`);
+          agent.trigger();
+        },
+        { onError: (e) => log(`pod watch: ${String((e as Error)?.message ?? e)}`) },
+      )
+    : undefined;
+  agent.start(intervalMs);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  log('stopping');
+  watch?.stop();
+  await agent.stop();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return 0;
+}
