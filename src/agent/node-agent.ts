@@ -112,9 +112,12 @@ export class NodeAgent {
 
   /** Runs now, then every `intervalMs`; `trigger()` runs early (pods changed). */
   start(intervalMs: number): void {
+    // fixed rate: a run starts every interval (at once when the last one took longer)
     const tick = (): void => {
+      const started = Date.now();
       void this.run().finally(() => {
-        if (this.timer !== undefined) this.timer = setTimeout(tick, intervalMs);
+        if (this.timer !== undefined)
+          this.timer = setTimeout(tick, Math.max(0, intervalMs - (Date.now() - started)));
       });
     };
     this.timer = setTimeout(tick, 0);

@@ -13,10 +13,7 @@ import { makeMetrics } from '../../agent/metrics.js';
 import { NodeAgent } from '../../agent/node-agent.js';
 import { REMEDIATIONS } from '../../agent/watched-sysctls.js';
 import { parseListen, serveMetrics } from '../../agent/serve-metrics.js';
-import { KubeReporter } from '../../agent/kube-reporter.js';
-import { kubeConfigFor } from '../../cluster/load-inventory.js';
-import { KubeConfigError } from '../../cluster/kube-config.js';
-import { watchNodePods } from '../../cluster/watch-pods.js';
+import type { Reporter } from '../../agent/node-agent.js';
 
 const HELP = `usage: podpath agent [--interval 30s] [--listen 127.0.0.1:9807] [--node NAME] [--remediate CHECK ...]
                      [--kubeconfig F] [--context C] [--offline] [--no-pods] [--once]
@@ -65,18 +62,10 @@ export async function run(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`${new Date().toISOString()} podpath agent: ${line}\n`);
   };
-  let kc;
-  try {
-    kc = values.offline
-      ? undefined
-      : kubeConfigFor({
-          ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-          ...(values.context ? { context: values.context } : {}),
-        });
-  } catch (e) {
-    if (e instanceof KubeConfigError) throw new InputError(e.message);
-    throw e;
-  }
+  // the client library costs ~70 MB of RSS: loaded only when there is an API to talk to
+  const wantApi =
+    !values.offline && Boolean(values.kubeconfig || values.context || process.env['KUBERNETES_SERVICE_HOST']);
+  const api = wantApi ? await connectApi(values.kubeconfig, values.context, node, values['events-namespace']) : undefined;
   const metrics = makeMetrics();
   const agent = new NodeAgent({
     collect: () =>
@@ -89,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics,
     log,
     remediate: values.remediate ?? [],
-    ...(kc ? { reporter: new KubeReporter(kc, node, values['events-namespace']) } : {}),
+    ...(api ? { reporter: api.reporter } : {}),
   });
   if (values.once) {
     const r = await agent.run();
@@ -107,20 +96,16 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError(`--listen ${values.listen}: ${(e as Error).message}`);
   }
   log(
-    `node ${node}, every ${formatDuration(intervalMs)}, metrics on http://${values.listen}/metrics, ${kc ? `API ${kc.getCurrentCluster()?.server}` : 'no API'}, ${values.remediate?.length ? `remediates ${values.remediate.join(', ')}` : 'read-only'}`,
+    `node ${node}, every ${formatDuration(intervalMs)}, metrics on http://${values.listen}/metrics, ${api ? `API ${api.server}` : 'no API'}, ${values.remediate?.length ? `remediates ${values.remediate.join(', ')}` : 'read-only'}`,
   );
-  const watch = kc
-    ? watchNodePods(
-        kc,
-        node,
-        (type, p) => {
-          if (type === 'ADDED' && !agent.ready) return;
-          log(`pod ${p.namespace}/${p.name} ${type.toLowerCase()}: checking again`);
-          agent.trigger();
-        },
-        { onError: (e) => log(`pod watch: ${String((e as Error)?.message ?? e)}`) },
-      )
-    : undefined;
+  const watch = api?.watchPods(
+    (type, p) => {
+      if (type === 'ADDED' && !agent.ready) return;
+      log(`pod ${p.namespace}/${p.name} ${type.toLowerCase()}: checking again`);
+      agent.trigger();
+    },
+    (e) => log(`pod watch: ${String((e as Error)?.message ?? e)}`),
+  );
   agent.start(intervalMs);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -131,4 +116,38 @@ export async function run(argv: string[]): Promise<number> {
   await agent.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return 0;
+}
+
+interface ApiLink {
+  server: string;
+  reporter: Reporter;
+  watchPods(
+    onChange: (type: string, p: { namespace: string; name: string }) => void,
+    onError: (e: unknown) => void,
+  ): { stop(): void };
+}
+
+async function connectApi(
+  kubeconfig: string | undefined,
+  context: string | undefined,
+  node: string,
+  eventsNamespace: string,
+): Promise<ApiLink | undefined> {
+  const { kubeConfigFor } = await import('../../cluster/load-inventory.js');
+  const { KubeConfigError } = await import('../../cluster/kube-config.js');
+  const { KubeReporter } = await import('../../agent/kube-reporter.js');
+  const { watchNodePods } = await import('../../cluster/watch-pods.js');
+  let kc;
+  try {
+    kc = kubeConfigFor({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw new InputError(e.message);
+    throw e;
+  }
+  if (!kc) return undefined;
+  return {
+    server: kc.getCurrentCluster()?.server ?? '?',
+    reporter: new KubeReporter(kc, node, eventsNamespace),
+    watchPods: (onChange, onError) => watchNodePods(kc, node, onChange, { onError }),
+  };
 }
