@@ -44,12 +44,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs
   }
 }
 
-/** utime+stime (clock ticks, 100 Hz) and VmRSS (kB) of a process */
+/** utime+stime+cutime+cstime (the agent and the tools it ran; clock ticks, 100 Hz) and VmRSS (kB) */
 function usage(pid: number): { ticks: number; rssKb: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const rss = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
-  return { ticks: Number(f[11]) + Number(f[12]), rssKb: Number(rss?.[1] ?? 0) };
+  return { ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]), rssKb: Number(rss?.[1] ?? 0) };
 }
 
 test('agent in a lab node: a sysctl flip shows within 2 intervals and back; Prometheus scrapes it and the alert goes pending', async (t) => {

@@ -30,6 +30,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/lab.js'),
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
+  doctor: { summary: 'this node: checks + every local pod to every Service', load: () => import('./commands/doctor.js') },
   agent: { summary: 'watch this node: metrics, drift events (DaemonSet)', load: () => import('./commands/agent.js') },
 };
 
