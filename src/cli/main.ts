@@ -31,6 +31,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
   doctor: { summary: 'this node: checks + every local pod to every Service', load: () => import('./commands/doctor.js') },
+  probe: { summary: 'DNS, ClusterIP and pod IP connects from this pod', load: () => import('./commands/probe.js') },
   agent: { summary: 'watch this node: metrics, drift events (DaemonSet)', load: () => import('./commands/agent.js') },
 };
 
