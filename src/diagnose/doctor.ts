@@ -48,7 +48,8 @@ export interface DoctorPair {
   cause?: string;
 }
 
-export type Locality = 'same-node-only' | 'other-node-only' | 'any-node';
+/** where the failing backends run; `-only` when the other placement was seen to work */
+export type Locality = 'same-node-only' | 'same-node' | 'other-node-only' | 'other-node' | 'any-node';
 
 export interface DoctorGroup {
   outcome: Outcome;
@@ -70,6 +71,8 @@ export interface DoctorResult {
   /** failing pairs grouped by cause, largest group first */
   groups: DoctorGroup[];
   findings: Finding[];
+  /** pairs the model cannot judge (e.g. the backend's node was not collected) */
+  unjudged: DoctorPair[];
   /** flows the model could not trace (with why) */
   errors: { client: string; service: string; error: string }[];
 }
@@ -139,7 +142,9 @@ const CAUSE_WORDS: Record<string, string> = {
 
 const LOCALITY_WORDS: Record<Locality, string> = {
   'same-node-only': 'fails only when the backend is on this node',
+  'same-node': 'fails when the backend is on this node',
   'other-node-only': 'fails only when the backend is on another node',
+  'other-node': 'fails when the backend is on another node',
   'any-node': 'fails wherever the backend runs',
 };
 
@@ -150,8 +155,8 @@ function locality(failing: DoctorPair[], all: DoctorPair[]): Locality {
   const failOther = failing.some((p) => !p.sameNode);
   const okSame = related.some((p) => p.sameNode && p.outcome === 'connected');
   const okOther = related.some((p) => !p.sameNode && p.outcome === 'connected');
-  if (failSame && !failOther && okOther) return 'same-node-only';
-  if (failOther && !failSame && okSame) return 'other-node-only';
+  if (failSame && !failOther) return okOther ? 'same-node-only' : 'same-node';
+  if (failOther && !failSame) return okSame ? 'other-node-only' : 'other-node';
   return 'any-node';
 }
 
@@ -161,6 +166,9 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
   const clients = podClients(node, opts.inventory);
   const services = servicePorts(cluster, opts.inventory);
   const traceOne = opts.traceOne ?? traceOneFlow;
+  const nodeOf = new Map<string, string>();
+  for (const p of opts.inventory?.pods ?? []) if (p.node) for (const ip of p.ips) nodeOf.set(ip, p.node);
+  for (const sl of opts.inventory?.slices ?? []) for (const e of sl.endpoints) if (e.node) nodeOf.set(e.ip, e.node);
   const pairs: DoctorPair[] = [];
   const errors: DoctorResult['errors'] = [];
   const total = clients.length * services.length;
@@ -171,17 +179,18 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
         const t = traceOne(cluster, { proto: service.proto, src: client.ip, dst: service.ip, dport: service.port });
         for (const p of t.paths) {
           const epIp = p.endpoint.split(':')[0]!;
+          const epNode = p.endpointNode ?? nodeOf.get(epIp);
           const pair: DoctorPair = {
             client,
             service,
             endpoint: p.endpoint,
-            sameNode: p.endpointNode === node.name,
+            sameNode: epNode === node.name,
             probability: p.probability,
             outcome: p.outcome,
           };
           const en = opts.names?.ip.get(epIp);
           if (en) pair.endpointName = en;
-          if (p.endpointNode) pair.endpointNode = p.endpointNode;
+          if (epNode) pair.endpointNode = epNode;
           if (p.causeId) pair.causeId = p.causeId;
           if (p.cause) pair.cause = p.cause;
           pairs.push(pair);
@@ -194,8 +203,9 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
   const { findings } = runChecks({ nodes: cluster.nodes }, {});
   const nodeFindings = findings.filter((f) => f.node === node.name || pairs.some((p) => p.endpointNode === f.node && p.outcome !== 'connected'));
   const byCause = new Map<string, DoctorPair[]>();
+  const unjudged = pairs.filter((p) => p.outcome === 'unknown');
   for (const p of pairs) {
-    if (p.outcome === 'connected') continue;
+    if (p.outcome === 'connected' || p.outcome === 'unknown') continue;
     const k = `${p.outcome}|${p.causeId ?? ''}`;
     byCause.set(k, [...(byCause.get(k) ?? []), p]);
   }
@@ -215,5 +225,5 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
     groups.push(g);
   }
   groups.sort((a, b) => b.pairs.length - a.pairs.length);
-  return { node: node.name, clients, services, pairs, groups, findings: nodeFindings, errors };
+  return { node: node.name, clients, services, pairs, groups, unjudged, findings: nodeFindings, errors };
 }

@@ -17,14 +17,26 @@ function endpointLabel(p: DoctorPair, node: string): string {
 export function renderDoctor(r: DoctorResult, opts: { maxPairs?: number } = {}): string {
   const max = opts.maxPairs ?? 8;
   const out: string[] = [];
-  const failing = r.pairs.filter((p) => p.outcome !== 'connected');
+  const failing = r.pairs.filter((p) => p.outcome !== 'connected' && p.outcome !== 'unknown');
   const flows = new Set(r.pairs.map((p) => `${p.client.ip}>${p.service.ip}:${p.service.port}`)).size;
   out.push(
     `podpath doctor on ${r.node}: ${r.clients.length} local pod(s) x ${r.services.length} Service port(s), ${flows} flow(s), ${r.pairs.length} client/endpoint pair(s)`,
   );
   if (!r.clients.length) out.push('  no pods on this node (nothing to trace from)');
   if (!r.services.length) out.push('  no Services found (no KUBE-SERVICES rules, no inventory: give --cluster or an API)');
-  out.push(failing.length ? `✗ ${failing.length} of ${r.pairs.length} pairs fail` : `✓ every pair connects`);
+  out.push(
+    failing.length
+      ? `✗ ${failing.length} of ${r.pairs.length} pairs fail`
+      : r.unjudged.length
+        ? `✓ no pair fails (${r.unjudged.length} not judged)`
+        : `✓ every pair connects`,
+  );
+  if (r.unjudged.length) {
+    const missing = [...new Set(r.unjudged.map((p) => p.endpointNode ?? '?'))].join(', ');
+    out.push(
+      `  ${r.unjudged.length} pair(s) not judged: the model has no snapshot of the backend's node (${missing}); collect it and pass --snapshot`,
+    );
+  }
   for (const g of r.groups) {
     out.push('');
     out.push(`✗ ${g.pairs.length} pair(s) ${g.outcome}${g.causeId ? ` (${g.causeId})` : ''}`);
@@ -42,7 +54,9 @@ export function renderDoctor(r: DoctorResult, opts: { maxPairs?: number } = {}):
       const cells = services.map((s) => {
         const ps = r.pairs.filter((p) => p.client.ip === c.ip && p.service.ip === s.ip && p.service.port === s.port);
         const ok = ps.filter((p) => p.outcome === 'connected').length;
-        return `${s.name ?? `${s.ip}:${s.port}`} ${ok === ps.length ? 'ok' : 'FAIL'} ${ok}/${ps.length}`;
+        const unknown = ps.filter((p) => p.outcome === 'unknown').length;
+        const verdict = ok + unknown === ps.length ? 'ok' : 'FAIL';
+        return `${s.name ?? `${s.ip}:${s.port}`} ${verdict} ${ok}/${ps.length}${unknown ? ` (${unknown} not judged)` : ''}`;
       });
       out.push(`  ${c.name ?? c.ip}: ${cells.join(', ')}`);
     }

@@ -95,5 +95,5 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else console.log(renderDoctor(result));
-  return result.pairs.some((p) => p.outcome !== 'connected') ? 1 : 0;
+  return result.groups.length ? 1 : 0;
 }

@@ -101,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!src) break;
       try {
         const t = traceFlow(cluster, { proto: 'tcp', src, dst: s.target.clusterIP, dport: s.target.port });
-        s.simulated = t.paths.map((p) => ({ endpoint: p.endpoint, outcome: p.outcome, ...(p.causeId ? { cause: p.causeId } : {}) }));
+        s.simulated = t.paths.map((p) => ({ endpoint: p.endpoint, outcome: p.outcome, ...(p.causeId && p.outcome !== 'connected' ? { cause: p.causeId } : {}) }));
       } catch (e) {
         s.simulated = [{ endpoint: '-', outcome: 'unknown', cause: (e as Error).message }];
       }
