@@ -26,7 +26,7 @@ export interface ServiceProbe {
 export interface ProbeOptions {
   timeoutMs: number;
   concurrency: number;
-  /** ClusterIP connects per Service (default: 2 per endpoint, at least 3, at most 12) */
+  /** ClusterIP connects per Service (default: 3 per endpoint, at least 6, at most 12) */
   attempts?: number;
   dns: boolean;
   dnsServer?: string;
@@ -45,7 +45,7 @@ export async function runProbes(targets: ServiceTarget[], o: ProbeOptions): Prom
   const jobs: Job[] = [];
   targets.forEach((t, i) => {
     if (o.dns) jobs.push({ kind: 'dns', t: i });
-    const n = o.attempts ?? Math.min(12, Math.max(3, 2 * t.endpoints.length));
+    const n = o.attempts ?? Math.min(12, Math.max(6, 3 * t.endpoints.length));
     for (let k = 0; k < n; k++) jobs.push({ kind: 'vip', t: i });
     t.endpoints.forEach((_, e) => jobs.push({ kind: 'ep', t: i, e }));
   });

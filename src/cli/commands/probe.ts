@@ -30,7 +30,7 @@ ${INVENTORY_HELP}
   --node NAME      the node this pod runs on (default $NODE_NAME, or found from this pod's IP)
   --timeout D      per connect / DNS query (default 2s)
   --concurrency N  probes at a time (default 4)
-  --attempts N     ClusterIP connects per Service (default 2 per endpoint, 3..12)
+  --attempts N     ClusterIP connects per Service (default 3 per endpoint, 6..12)
   --no-dns         skip the DNS step;  --dns-server IP  ask this server instead of resolv.conf
   --snapshot S     node snapshots: add the model's prediction per endpoint`;
 
