@@ -5,7 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  readFileSync,
+  readdirSync,
+  mkdtempSync,
+  writeFileSync,
+  copyFileSync,
+  rmSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -36,7 +44,10 @@ test('DaemonSet: host network, only NET_ADMIN and NET_RAW, read-only root, not p
   assert.equal(c.securityContext.allowPrivilegeEscalation, false);
   assert.equal(c.securityContext.privileged, undefined);
   assert.ok(c.args.includes('--no-pods'));
-  assert.ok(c.volumeMounts.every((m: Obj) => m['mountPath'] === '/tmp' || m['readOnly'] === true), 'host paths read-only');
+  assert.ok(
+    c.volumeMounts.every((m: Obj) => m['mountPath'] === '/tmp' || m['readOnly'] === true),
+    'host paths read-only',
+  );
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');
   assert.equal(c.livenessProbe.httpGet.path, '/healthz');
 });
@@ -52,7 +63,8 @@ test('RBAC: read (get/list/watch), Events create/patch, nodes/status patch, noth
     assert.ok(!res.includes('secrets') && !res.includes('*'));
   }
   const helm = read('helm/podpath/templates/rbac.yaml');
-  for (const v of ['delete', 'update', 'secrets', "'*'", '"*"']) assert.ok(!helm.includes(v), `helm rbac mentions ${v}`);
+  for (const v of ['delete', 'update', 'secrets', "'*'", '"*"'])
+    assert.ok(!helm.includes(v), `helm rbac mentions ${v}`);
 });
 
 test('alert rules: the file, the PrometheusRule and the Helm copy are the same', () => {
@@ -72,7 +84,9 @@ test('alert rules: the file, the PrometheusRule and the Helm copy are the same',
 test('rules and dashboard use only metrics the agent exports', async () => {
   const exported = new Set((await makeMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
   const used = (s: string) => [...s.matchAll(/\b(podpath_[a-z_]+)/g)].map((m) => m[1]!);
-  const dash = JSON.parse(read('grafana/podpath-dashboard.json')) as { panels: { targets: { expr: string }[] }[] };
+  const dash = JSON.parse(read('grafana/podpath-dashboard.json')) as {
+    panels: { targets: { expr: string }[] }[];
+  };
   const exprs = [
     ...dash.panels.flatMap((p) => p.targets.map((t) => t.expr)),
     ...((parse(read('prometheus/podpath-rules.yaml')) as Obj)['groups'] as Obj[]).flatMap((g) =>
@@ -80,7 +94,8 @@ test('rules and dashboard use only metrics the agent exports', async () => {
     ),
   ];
   assert.ok(exprs.length > 10);
-  for (const e of exprs) for (const m of used(e)) assert.ok(exported.has(m), `${m} (in ${e}) is not exported`);
+  for (const e of exprs)
+    for (const m of used(e)) assert.ok(exported.has(m), `${m} (in ${e}) is not exported`);
 });
 
 const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find(existsSync);
@@ -88,16 +103,27 @@ const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find(existsSyn
 test('promtool check rules and test rules pass; a broken alert fails the unit test', (t) => {
   if (!promtool) return t.skip('promtool not installed (Debian package prometheus): skipped');
   const dir = join(deploy, 'prometheus');
-  const check = spawnSync(promtool, ['check', 'rules', join(dir, 'podpath-rules.yaml')], { encoding: 'utf8' });
+  const check = spawnSync(promtool, ['check', 'rules', join(dir, 'podpath-rules.yaml')], {
+    encoding: 'utf8',
+  });
   assert.equal(check.status, 0, check.stdout + check.stderr);
   assert.match(check.stdout, /SUCCESS: 5 rules found/);
-  const unit = spawnSync(promtool, ['test', 'rules', 'podpath-rules.test.yaml'], { cwd: dir, encoding: 'utf8' });
+  const unit = spawnSync(promtool, ['test', 'rules', 'podpath-rules.test.yaml'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   assert.equal(unit.status, 0, unit.stdout + unit.stderr);
   const tmp = mkdtempSync(join(tmpdir(), 'pp-rules-'));
   try {
     copyFileSync(join(dir, 'podpath-rules.test.yaml'), join(tmp, 'podpath-rules.test.yaml'));
-    writeFileSync(join(tmp, 'podpath-rules.yaml'), read('prometheus/podpath-rules.yaml').replace('"} == 0', '"} == 2'));
-    const broken = spawnSync(promtool, ['test', 'rules', 'podpath-rules.test.yaml'], { cwd: tmp, encoding: 'utf8' });
+    writeFileSync(
+      join(tmp, 'podpath-rules.yaml'),
+      read('prometheus/podpath-rules.yaml').replace('"} == 0', '"} == 2'),
+    );
+    const broken = spawnSync(promtool, ['test', 'rules', 'podpath-rules.test.yaml'], {
+      cwd: tmp,
+      encoding: 'utf8',
+    });
     assert.notEqual(broken.status, 0, 'the unit test notices a rule that never fires');
     assert.match(broken.stdout + broken.stderr, /PodpathBridgeNfCallIptablesDisabled/);
   } finally {

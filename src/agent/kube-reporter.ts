@@ -6,7 +6,13 @@
  * Needs RBAC: events create, nodes/status patch.
  */
 import { hostname } from 'node:os';
-import { CoreV1Api, setHeaderOptions, PatchStrategy, type KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  setHeaderOptions,
+  PatchStrategy,
+  type KubeConfig,
+  type CoreV1Event,
+} from '@kubernetes/client-node';
 import type { DriftEvent, ProblemState, Reporter } from './node-agent.js';
 import type { Finding } from '../checks/types.js';
 
@@ -54,7 +60,11 @@ export class KubeReporter implements Reporter {
   }
 
   async remediated(check: string, sysctl: string, old: string, value: string): Promise<void> {
-    await this.event('SysctlRestored', `podpath --remediate ${check}: set ${sysctl} ${old} -> ${value}`, 'Normal');
+    await this.event(
+      'SysctlRestored',
+      `podpath --remediate ${check}: set ${sysctl} ${old} -> ${value}`,
+      'Normal',
+    );
   }
 
   async condition(s: ProblemState): Promise<void> {

@@ -21,7 +21,9 @@ import { incidentObjects } from '../cluster/testing/incident-objects.js';
 import { loadKubeConfig } from '../cluster/kube-config.js';
 
 const root = findRepoRoot(import.meta.url);
-const base = JSON.parse(readFileSync(join(root, 'examples', 'incident', 'node1.json'), 'utf8')) as NodeSnapshot;
+const base = JSON.parse(
+  readFileSync(join(root, 'examples', 'incident', 'node1.json'), 'utf8'),
+) as NodeSnapshot;
 
 function withBridgeNf(v: '0' | '1'): NodeSnapshot {
   const s = structuredClone(base);
@@ -32,7 +34,11 @@ function withBridgeNf(v: '0' | '1'): NodeSnapshot {
   return s;
 }
 
-async function gauge(m: ReturnType<typeof makeMetrics>, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function gauge(
+  m: ReturnType<typeof makeMetrics>,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const g = (await m.registry.getSingleMetric(name)?.get())?.values ?? [];
   return g.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
 }
@@ -93,7 +99,10 @@ test('agent: a sysctl flip shows in the metrics, is logged old -> new, sent as a
   assert.equal(ev['metadata'].namespace, 'kube-system');
   assert.equal(ev['type'], 'Warning');
   assert.deepEqual(ev['involvedObject'], { kind: 'Node', name: 'node1', uid: 'node1', apiVersion: 'v1' });
-  assert.match(ev['message'], /net\.bridge\.bridge-nf-call-iptables changed: 1 -> 0 \(now failing: .*bridge-nf-call-iptables-disabled/);
+  assert.match(
+    ev['message'],
+    /net\.bridge\.bridge-nf-call-iptables changed: 1 -> 0 \(now failing: .*bridge-nf-call-iptables-disabled/,
+  );
 
   const patch = api.requests.filter((r) => r.method === 'PATCH');
   assert.equal(patch.at(-1)!.path, '/api/v1/nodes/node1/status');
@@ -115,7 +124,11 @@ test('agent: a sysctl flip shows in the metrics, is logged old -> new, sent as a
   assert.equal(cond().reason, 'ConntrackUnrepliedSameBridge');
   const patches = api.requests.filter((r) => r.method === 'PATCH').length;
   await agent.run();
-  assert.equal(api.requests.filter((r) => r.method === 'PATCH').length, patches, 'no patch when nothing changed');
+  assert.equal(
+    api.requests.filter((r) => r.method === 'PATCH').length,
+    patches,
+    'no patch when nothing changed',
+  );
 });
 
 test('agent --remediate: restores the sysctl only for the named check, and logs it', async () => {
@@ -132,14 +145,24 @@ test('agent --remediate: restores the sysctl only for the named check, and logs 
   assert.deepEqual((await mk([]).run()).remediated, []);
   assert.deepEqual(writes, [], 'read-only by default');
   assert.deepEqual((await mk(['ip-forward-disabled']).run()).remediated, [], 'ip_forward is fine on node1');
-  assert.deepEqual((await mk(['bridge-nf-call-iptables-disabled']).run()).remediated, ['bridge-nf-call-iptables-disabled']);
+  assert.deepEqual((await mk(['bridge-nf-call-iptables-disabled']).run()).remediated, [
+    'bridge-nf-call-iptables-disabled',
+  ]);
   assert.deepEqual(writes, ['net.bridge.bridge-nf-call-iptables=1']);
-  assert.ok(logs.includes('remediate bridge-nf-call-iptables-disabled: set net.bridge.bridge-nf-call-iptables 0 -> 1'));
+  assert.ok(
+    logs.includes(
+      'remediate bridge-nf-call-iptables-disabled: set net.bridge.bridge-nf-call-iptables 0 -> 1',
+    ),
+  );
 });
 
 test('agent: a failing collection counts as an error run and makes /readyz fail', async () => {
   const m = makeMetrics({ processMetrics: false });
-  const agent = new NodeAgent({ collect: async () => Promise.reject(new Error('boom')), metrics: m, log: () => undefined });
+  const agent = new NodeAgent({
+    collect: async () => Promise.reject(new Error('boom')),
+    metrics: m,
+    log: () => undefined,
+  });
   const r = await agent.run();
   assert.equal(r.ok, false);
   assert.equal(agent.ready, false);

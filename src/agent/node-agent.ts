@@ -65,7 +65,8 @@ function camel(id: string): string {
 
 export function problemState(findings: Finding[], severities = ['critical', 'warning']): ProblemState {
   const bad = findings.filter((f) => severities.includes(f.severity));
-  if (!bad.length) return { problem: false, reason: 'NoProblem', message: 'podpath finds no network problem on this node' };
+  if (!bad.length)
+    return { problem: false, reason: 'NoProblem', message: 'podpath finds no network problem on this node' };
   const ids = [...new Set(bad.map((f) => f.id))];
   return {
     problem: true,
@@ -143,7 +144,8 @@ export class NodeAgent {
       const { findings } = runChecks(cluster);
       const failing = new Map<string, Finding>();
       for (const f of findings) if (!failing.has(f.id)) failing.set(f.id, f);
-      for (const c of ALL_CHECKS) m.checkFailing.set({ check: c.id, severity: c.severity }, failing.has(c.id) ? 1 : 0);
+      for (const c of ALL_CHECKS)
+        m.checkFailing.set({ check: c.id, severity: c.severity }, failing.has(c.id) ? 1 : 0);
       const drift: DriftEvent[] = [];
       for (const name of WATCHED_SYSCTLS) {
         const v = node.host.sysctl.get(name)?.value;
@@ -160,7 +162,9 @@ export class NodeAgent {
       for (const d of drift) {
         m.sysctlChanges.inc({ name: d.name });
         log(`sysctl ${d.name} changed: ${d.old ?? '(absent)'} -> ${d.new ?? '(absent)'}`);
-        await this.o.reporter?.sysctlChanged?.(d, findings).catch((e: unknown) => log(`event not sent: ${String(e)}`));
+        await this.o.reporter
+          ?.sysctlChanged?.(d, findings)
+          .catch((e: unknown) => log(`event not sent: ${String(e)}`));
       }
       const remediated: string[] = [];
       for (const id of this.o.remediate ?? []) {
@@ -171,7 +175,9 @@ export class NodeAgent {
           await (this.o.writeSysctl ?? writeProcSysctl)(r.sysctl, r.value);
           remediated.push(id);
           log(`remediate ${id}: set ${r.sysctl} ${old} -> ${r.value}`);
-          await this.o.reporter?.remediated?.(id, r.sysctl, old, r.value).catch((e: unknown) => log(`event not sent: ${String(e)}`));
+          await this.o.reporter
+            ?.remediated?.(id, r.sysctl, old, r.value)
+            .catch((e: unknown) => log(`event not sent: ${String(e)}`));
         } catch (e) {
           log(`remediate ${id}: cannot set ${r.sysctl}=${r.value}: ${(e as Error).message}`);
         }
@@ -187,7 +193,8 @@ export class NodeAgent {
           },
         );
         if (ok) this.condition = key;
-        if (state.problem || !this.first) log(`condition PodpathNetworkProblem=${state.problem ? 'True' : 'False'} (${state.reason})`);
+        if (state.problem || !this.first)
+          log(`condition PodpathNetworkProblem=${state.problem ? 'True' : 'False'} (${state.reason})`);
       }
       this.first = false;
       this.ready = true;
@@ -201,7 +208,14 @@ export class NodeAgent {
       m.runs.inc({ result: 'error' });
       this.lastError = (e as Error).message;
       log(`run failed: ${(e as Error).message}`);
-      return { ok: false, findings: [], drift: [], remediated: [], ms: Date.now() - started, error: this.lastError };
+      return {
+        ok: false,
+        findings: [],
+        drift: [],
+        remediated: [],
+        ms: Date.now() - started,
+        error: this.lastError,
+      };
     }
   }
 }

@@ -44,9 +44,13 @@ export function serveMetrics(
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const r = readiness();
-      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(r.ready ? 'ok\n' : `not ready: ${r.why ?? 'no run yet'}\n`);
+      res
+        .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(r.ready ? 'ok\n' : `not ready: ${r.why ?? 'no run yet'}\n`);
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('podpath agent: /metrics, /healthz, /readyz\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('podpath agent: /metrics, /healthz, /readyz\n');
     }
   });
   return new Promise((resolve, reject) => {

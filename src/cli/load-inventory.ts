@@ -37,9 +37,11 @@ export async function inventoryFromFlags(
     throw e;
   }
   if (inv && !opts.quiet)
-    for (const d of inv.diagnostics.slice(0, 10)) process.stderr.write(`podpath: warning: ${prettifyDiagnostic(d)}\n`);
+    for (const d of inv.diagnostics.slice(0, 10))
+      process.stderr.write(`podpath: warning: ${prettifyDiagnostic(d)}\n`);
   const fatal = inv?.diagnostics.find((d) => d.code === 'SYNTAX' || d.code === 'UNEXPECTED_EOF');
-  if (fatal && inv && !inv.pods.length && !inv.services.length) throw new InputError(prettifyDiagnostic(fatal));
+  if (fatal && inv && !inv.pods.length && !inv.services.length)
+    throw new InputError(prettifyDiagnostic(fatal));
   return inv;
 }
 

@@ -30,9 +30,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/lab.js'),
   },
   pcap: { summary: 'find failure signatures in a capture', load: () => import('./commands/pcap.js') },
-  doctor: { summary: 'this node: checks + every local pod to every Service', load: () => import('./commands/doctor.js') },
-  probe: { summary: 'DNS, ClusterIP and pod IP connects from this pod', load: () => import('./commands/probe.js') },
-  agent: { summary: 'watch this node: metrics, drift events (DaemonSet)', load: () => import('./commands/agent.js') },
+  doctor: {
+    summary: 'this node: checks + every local pod to every Service',
+    load: () => import('./commands/doctor.js'),
+  },
+  probe: {
+    summary: 'DNS, ClusterIP and pod IP connects from this pod',
+    load: () => import('./commands/probe.js'),
+  },
+  agent: {
+    summary: 'watch this node: metrics, drift events (DaemonSet)',
+    load: () => import('./commands/agent.js'),
+  },
 };
 
 function usage(): string {

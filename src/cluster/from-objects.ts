@@ -48,7 +48,9 @@ export function addObject(inv: Inventory, o: unknown, kindHint?: string): void {
           .filter((a): a is Obj => !!a && !!str(a['address']))
           .map((a) => ({ type: str(a['type']) ?? '', address: str(a['address'])! })),
         podCIDRs: [
-          ...new Set([str(spec['podCIDR']), ...arr(spec['podCIDRs']).map(str)].filter((c): c is string => !!c)),
+          ...new Set(
+            [str(spec['podCIDR']), ...arr(spec['podCIDRs']).map(str)].filter((c): c is string => !!c),
+          ),
         ],
       });
       return;
@@ -73,7 +75,9 @@ export function addObject(inv: Inventory, o: unknown, kindHint?: string): void {
       for (const p of arr(spec['ports']).map(obj)) {
         const port = portNumber(p?.['port']);
         if (!p || port === undefined) {
-          inv.diagnostics.push(diag('BAD_VALUE', `Service ${namespace}/${name}: a port without a valid number`, 0));
+          inv.diagnostics.push(
+            diag('BAD_VALUE', `Service ${namespace}/${name}: a port without a valid number`, 0),
+          );
           continue;
         }
         const sp: InvServicePort = { port, protocol: proto(p['protocol']) };

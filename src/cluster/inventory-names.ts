@@ -16,6 +16,7 @@ export function addInventoryNames(names: Names, inv: Inventory): Names {
   }
   for (const s of inv.services)
     for (const ip of s.clusterIPs)
-      for (const p of s.ports) names.service.set(`${ip}:${p.port}`, `${s.namespace}/${s.name}:${p.name ?? p.port}`);
+      for (const p of s.ports)
+        names.service.set(`${ip}:${p.port}`, `${s.namespace}/${s.name}:${p.name ?? p.port}`);
   return names;
 }

@@ -26,7 +26,8 @@ export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig | undefined {
   const kc = new KubeConfig();
   try {
     if (opts.kubeconfig) {
-      if (!existsSync(opts.kubeconfig)) throw new KubeConfigError(`${opts.kubeconfig}: no such kubeconfig file`);
+      if (!existsSync(opts.kubeconfig))
+        throw new KubeConfigError(`${opts.kubeconfig}: no such kubeconfig file`);
       kc.loadFromFile(opts.kubeconfig);
     } else if (opts.discover === false) {
       return undefined;

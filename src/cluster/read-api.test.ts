@@ -25,19 +25,30 @@ test('inventory from the API: --kubeconfig and --context pick the server, the to
   const inv = await loadInventory({ kubeconfig, context: 'fake', timeoutMs: 5000 });
   assert.ok(inv);
   assert.deepEqual(inv.diagnostics, []);
-  assert.deepEqual(inv.nodes.map((n) => n.name), ['node1', 'node2']);
-  assert.deepEqual(inv.pods.map((p) => `${p.namespace}/${p.name}@${p.node}=${p.ips[0]}`), [
-    'spring-prod/client@node1=10.224.1.34',
-    'spring-prod/frontend-a@node1=10.224.1.56',
-    'spring-prod/frontend-b@node2=10.224.2.23',
-  ]);
+  assert.deepEqual(
+    inv.nodes.map((n) => n.name),
+    ['node1', 'node2'],
+  );
+  assert.deepEqual(
+    inv.pods.map((p) => `${p.namespace}/${p.name}@${p.node}=${p.ips[0]}`),
+    [
+      'spring-prod/client@node1=10.224.1.34',
+      'spring-prod/frontend-a@node1=10.224.1.56',
+      'spring-prod/frontend-b@node2=10.224.2.23',
+    ],
+  );
   assert.equal(inv.services[0]!.clusterIPs[0], '10.233.53.172');
-  assert.deepEqual(inv.slices[0]!.endpoints.map((e) => `${e.pod}@${e.node}`), [
-    'spring-prod/frontend-a@node1',
-    'spring-prod/frontend-b@node2',
-  ]);
+  assert.deepEqual(
+    inv.slices[0]!.endpoints.map((e) => `${e.pod}@${e.node}`),
+    ['spring-prod/frontend-a@node1', 'spring-prod/frontend-b@node2'],
+  );
   const paths = api.requests.map((r) => r.path).sort();
-  assert.deepEqual(paths, ['/api/v1/nodes', '/api/v1/pods', '/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices']);
+  assert.deepEqual(paths, [
+    '/api/v1/nodes',
+    '/api/v1/pods',
+    '/api/v1/services',
+    '/apis/discovery.k8s.io/v1/endpointslices',
+  ]);
   assert.ok(api.requests.every((r) => r.authorization === `Bearer ${api.token}`));
 });
 
@@ -52,7 +63,10 @@ test('the current context (an unreachable server) gives diagnostics, not an exce
   const inv = await readInventoryFromApi(kc, { timeoutMs: 3000 });
   assert.equal(inv.diagnostics.length, 4);
   assert.match(inv.diagnostics[0]!.message, /cannot list nodes from http:\/\/127\.0\.0\.1:9/);
-  assert.throws(() => loadKubeConfig({ kubeconfig: api.writeKubeconfig(dir), context: 'prod' }), /--context prod: not in .* \(has: fake, other\)/);
+  assert.throws(
+    () => loadKubeConfig({ kubeconfig: api.writeKubeconfig(dir), context: 'prod' }),
+    /--context prod: not in .* \(has: fake, other\)/,
+  );
   assert.throws(() => loadKubeConfig({ kubeconfig: join(dir, 'missing') }), KubeConfigError);
 });
 
@@ -97,7 +111,10 @@ test('watch: the pods of one node, ADDED then a new pod and a deletion', async (
       notify();
     });
   await until(2);
-  const newPod = structuredClone(incidentObjects()['pods']![0]!) as { metadata: { name: string }; spec: { nodeName: string } };
+  const newPod = structuredClone(incidentObjects()['pods']![0]!) as {
+    metadata: { name: string };
+    spec: { nodeName: string };
+  };
   newPod.metadata.name = 'client-2';
   api.emit('pods', 'ADDED', newPod);
   const other = structuredClone(newPod);

@@ -14,7 +14,10 @@ function errorText(e: unknown): string {
   return x.code ? `HTTP ${x.code}` : (x.message ?? String(e)).split('\n')[0]!;
 }
 
-export async function readInventoryFromApi(kc: KubeConfig, opts: { timeoutMs?: number } = {}): Promise<Inventory> {
+export async function readInventoryFromApi(
+  kc: KubeConfig,
+  opts: { timeoutMs?: number } = {},
+): Promise<Inventory> {
   const server = kc.getCurrentCluster()?.server ?? '?';
   const inv = emptyInventory(`api ${server}`);
   const core = kc.makeApiClient(CoreV1Api);
@@ -24,9 +27,15 @@ export async function readInventoryFromApi(kc: KubeConfig, opts: { timeoutMs?: n
     ['Node', 'nodes', () => core.listNode({ timeoutSeconds })],
     ['Pod', 'pods', () => core.listPodForAllNamespaces({ timeoutSeconds })],
     ['Service', 'services', () => core.listServiceForAllNamespaces({ timeoutSeconds })],
-    ['EndpointSlice', 'endpointslices', () => discovery.listEndpointSliceForAllNamespaces({ timeoutSeconds })],
+    [
+      'EndpointSlice',
+      'endpointslices',
+      () => discovery.listEndpointSliceForAllNamespaces({ timeoutSeconds }),
+    ],
   ];
-  const results = await Promise.allSettled(calls.map(([, , f]) => withTimeout(f(), opts.timeoutMs ?? 20_000)));
+  const results = await Promise.allSettled(
+    calls.map(([, , f]) => withTimeout(f(), opts.timeoutMs ?? 20_000)),
+  );
   results.forEach((r, i) => {
     const [kind, plural] = calls[i]!;
     if (r.status === 'fulfilled') {

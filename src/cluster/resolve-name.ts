@@ -26,7 +26,10 @@ export interface ResolvedTarget {
 }
 
 function need(inv: Inventory | undefined, what: string): Inventory {
-  if (!inv) throw new NameError(`${what}: names need an inventory (--cluster FILE, or --kubeconfig / a reachable API)`);
+  if (!inv)
+    throw new NameError(
+      `${what}: names need an inventory (--cluster FILE, or --kubeconfig / a reachable API)`,
+    );
   return inv;
 }
 
@@ -40,7 +43,10 @@ function podIPv4(inv: Inventory, ref: string, flag: string): { ip: string; node?
     );
   }
   const ip = pod.ips.find(isIPv4);
-  if (!ip) throw new NameError(`${flag} ${ref}: pod has no IPv4 address in ${inv.source} (phase ${pod.phase ?? '?'})`);
+  if (!ip)
+    throw new NameError(
+      `${flag} ${ref}: pod has no IPv4 address in ${inv.source} (phase ${pod.phase ?? '?'})`,
+    );
   return pod.node ? { ip, node: pod.node } : { ip };
 }
 
@@ -52,7 +58,9 @@ export function findService(inv: Inventory, ref: string): InvService | undefined
 export function resolveSource(spec: string, inv: Inventory | undefined, flag = '--from'): ResolvedSource {
   if (isIPv4(spec)) {
     const pod = inv?.pods.find((p) => p.ips.includes(spec) && !p.hostNetwork);
-    return pod ? { ip: spec, label: `${pod.namespace}/${pod.name}`, ...(pod.node ? { node: pod.node } : {}) } : { ip: spec };
+    return pod
+      ? { ip: spec, label: `${pod.namespace}/${pod.name}`, ...(pod.node ? { node: pod.node } : {}) }
+      : { ip: spec };
   }
   const ref = spec.replace(/^pod:/, '');
   if (!/^[a-z0-9.-]+\/[a-zA-Z0-9.-]+$/.test(ref))

@@ -112,7 +112,12 @@ export function servicePorts(cluster: ClusterModel, inv: Inventory | undefined):
     for (const p of s.ports) {
       if (p.protocol === 'SCTP') continue;
       const proto = p.protocol === 'UDP' ? 'udp' : 'tcp';
-      out.set(`${proto}/${ip}:${p.port}`, { ip, port: p.port, proto, name: `${s.namespace}/${s.name}:${p.name ?? p.port}` });
+      out.set(`${proto}/${ip}:${p.port}`, {
+        ip,
+        port: p.port,
+        proto,
+        name: `${s.namespace}/${s.name}:${p.name ?? p.port}`,
+      });
     }
   }
   if (inv?.services.length) return [...out.values()];
@@ -162,13 +167,17 @@ function locality(failing: DoctorPair[], all: DoctorPair[]): Locality {
 
 export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): DoctorResult {
   const node = opts.node ? cluster.nodes.find((n) => n.name === opts.node) : cluster.nodes[0];
-  if (!node) throw new TraceError(`node ${opts.node}: not among the snapshots (${cluster.nodes.map((n) => n.name).join(', ')})`);
+  if (!node)
+    throw new TraceError(
+      `node ${opts.node}: not among the snapshots (${cluster.nodes.map((n) => n.name).join(', ')})`,
+    );
   const clients = podClients(node, opts.inventory);
   const services = servicePorts(cluster, opts.inventory);
   const traceOne = opts.traceOne ?? traceOneFlow;
   const nodeOf = new Map<string, string>();
   for (const p of opts.inventory?.pods ?? []) if (p.node) for (const ip of p.ips) nodeOf.set(ip, p.node);
-  for (const sl of opts.inventory?.slices ?? []) for (const e of sl.endpoints) if (e.node) nodeOf.set(e.ip, e.node);
+  for (const sl of opts.inventory?.slices ?? [])
+    for (const e of sl.endpoints) if (e.node) nodeOf.set(e.ip, e.node);
   const pairs: DoctorPair[] = [];
   const errors: DoctorResult['errors'] = [];
   const total = clients.length * services.length;
@@ -176,7 +185,12 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
   for (const client of clients)
     for (const service of services) {
       try {
-        const t = traceOne(cluster, { proto: service.proto, src: client.ip, dst: service.ip, dport: service.port });
+        const t = traceOne(cluster, {
+          proto: service.proto,
+          src: client.ip,
+          dst: service.ip,
+          dport: service.port,
+        });
         for (const p of t.paths) {
           const epIp = p.endpoint.split(':')[0]!;
           const epNode = p.endpointNode ?? nodeOf.get(epIp);
@@ -196,12 +210,18 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
           pairs.push(pair);
         }
       } catch (e) {
-        errors.push({ client: client.name ?? client.ip, service: service.name ?? `${service.ip}:${service.port}`, error: (e as Error).message });
+        errors.push({
+          client: client.name ?? client.ip,
+          service: service.name ?? `${service.ip}:${service.port}`,
+          error: (e as Error).message,
+        });
       }
       opts.progress?.(++done, total);
     }
   const { findings } = runChecks({ nodes: cluster.nodes }, {});
-  const nodeFindings = findings.filter((f) => f.node === node.name || pairs.some((p) => p.endpointNode === f.node && p.outcome !== 'connected'));
+  const nodeFindings = findings.filter(
+    (f) => f.node === node.name || pairs.some((p) => p.endpointNode === f.node && p.outcome !== 'connected'),
+  );
   const byCause = new Map<string, DoctorPair[]>();
   const unjudged = pairs.filter((p) => p.outcome === 'unknown');
   for (const p of pairs) {
@@ -216,11 +236,24 @@ export function doctorMatrix(cluster: ClusterModel, opts: DoctorOptions = {}): D
     const checkIds = CAUSE_CHECKS[first.causeId ?? ''] ?? [];
     const related = nodeFindings.filter((f) => checkIds.includes(f.id));
     const because = [LOCALITY_WORDS[loc]];
-    because.push(first.causeId ? (CAUSE_WORDS[first.causeId] ?? first.causeId) : `the client sees ${first.outcome}`);
+    because.push(
+      first.causeId ? (CAUSE_WORDS[first.causeId] ?? first.causeId) : `the client sees ${first.outcome}`,
+    );
     const evidence = related[0]?.evidence[0]?.text;
     if (evidence) because.push(evidence);
-    const fix = [...new Set(related.flatMap((f) => f.fix.filter((x) => x.kind === 'runtime').flatMap((x) => x.commands)))];
-    const g: DoctorGroup = { outcome: first.outcome, locality: loc, because, checks: [...new Set(related.map((f) => f.id))], fix, pairs: ps };
+    const fix = [
+      ...new Set(
+        related.flatMap((f) => f.fix.filter((x) => x.kind === 'runtime').flatMap((x) => x.commands)),
+      ),
+    ];
+    const g: DoctorGroup = {
+      outcome: first.outcome,
+      locality: loc,
+      because,
+      checks: [...new Set(related.map((f) => f.id))],
+      fix,
+      pairs: ps,
+    };
     if (first.causeId) g.causeId = first.causeId;
     groups.push(g);
   }

@@ -6,11 +6,17 @@
 import type { DoctorPair, DoctorResult } from './doctor.js';
 
 function svcLabel(p: DoctorPair): string {
-  return p.service.name ? `${p.service.name} (${p.service.ip}:${p.service.port})` : `${p.service.ip}:${p.service.port}`;
+  return p.service.name
+    ? `${p.service.name} (${p.service.ip}:${p.service.port})`
+    : `${p.service.ip}:${p.service.port}`;
 }
 
 function endpointLabel(p: DoctorPair, node: string): string {
-  const where = p.endpointNode ? (p.endpointNode === node ? `${p.endpointNode}, this node` : p.endpointNode) : 'node unknown';
+  const where = p.endpointNode
+    ? p.endpointNode === node
+      ? `${p.endpointNode}, this node`
+      : p.endpointNode
+    : 'node unknown';
   return `${p.endpoint}${p.endpointName ? ` ${p.endpointName}` : ''} [${where}]`;
 }
 
@@ -23,7 +29,8 @@ export function renderDoctor(r: DoctorResult, opts: { maxPairs?: number } = {}):
     `podpath doctor on ${r.node}: ${r.clients.length} local pod(s) x ${r.services.length} Service port(s), ${flows} flow(s), ${r.pairs.length} client/endpoint pair(s)`,
   );
   if (!r.clients.length) out.push('  no pods on this node (nothing to trace from)');
-  if (!r.services.length) out.push('  no Services found (no KUBE-SERVICES rules, no inventory: give --cluster or an API)');
+  if (!r.services.length)
+    out.push('  no Services found (no KUBE-SERVICES rules, no inventory: give --cluster or an API)');
   out.push(
     failing.length
       ? `✗ ${failing.length} of ${r.pairs.length} pairs fail`
@@ -49,10 +56,14 @@ export function renderDoctor(r: DoctorResult, opts: { maxPairs?: number } = {}):
   }
   if (r.pairs.length) {
     out.push('', 'matrix (connected/endpoints):');
-    const services = [...new Map(r.pairs.map((p) => [`${p.service.ip}:${p.service.port}`, p.service])).values()];
+    const services = [
+      ...new Map(r.pairs.map((p) => [`${p.service.ip}:${p.service.port}`, p.service])).values(),
+    ];
     for (const c of r.clients) {
       const cells = services.map((s) => {
-        const ps = r.pairs.filter((p) => p.client.ip === c.ip && p.service.ip === s.ip && p.service.port === s.port);
+        const ps = r.pairs.filter(
+          (p) => p.client.ip === c.ip && p.service.ip === s.ip && p.service.port === s.port,
+        );
         const ok = ps.filter((p) => p.outcome === 'connected').length;
         const unknown = ps.filter((p) => p.outcome === 'unknown').length;
         const verdict = ok + unknown === ps.length ? 'ok' : 'FAIL';
@@ -64,7 +75,8 @@ export function renderDoctor(r: DoctorResult, opts: { maxPairs?: number } = {}):
   const other = r.findings.filter((f) => !r.groups.some((g) => g.checks.includes(f.id)));
   if (other.length) {
     out.push('', 'other findings on the node (podpath check for evidence and fixes):');
-    for (const f of other.slice(0, 10)) out.push(`  ${f.severity.toUpperCase()} ${f.id} on ${f.node}: ${f.title}`);
+    for (const f of other.slice(0, 10))
+      out.push(`  ${f.severity.toUpperCase()} ${f.id} on ${f.node}: ${f.title}`);
   }
   for (const e of r.errors.slice(0, 5)) out.push(`note: ${e.client} -> ${e.service}: not traced: ${e.error}`);
   return out.join('\n');

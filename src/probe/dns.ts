@@ -13,7 +13,10 @@ export interface DnsResult {
   errno?: string;
 }
 
-export async function resolveName(name: string, opts: { server?: string; timeoutMs: number }): Promise<DnsResult> {
+export async function resolveName(
+  name: string,
+  opts: { server?: string; timeoutMs: number },
+): Promise<DnsResult> {
   const r = new Resolver({ timeout: opts.timeoutMs, tries: 1 });
   if (opts.server) r.setServers([opts.server]);
   const server = r.getServers()[0];
@@ -23,7 +26,8 @@ export async function resolveName(name: string, opts: { server?: string; timeout
     return { outcome: 'resolved', ms: Date.now() - started, addresses, ...(server ? { server } : {}) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-    const outcome = code === 'ENOTFOUND' || code === 'ENODATA' ? 'nxdomain' : code === 'ETIMEOUT' ? 'timeout' : 'error';
+    const outcome =
+      code === 'ENOTFOUND' || code === 'ENODATA' ? 'nxdomain' : code === 'ETIMEOUT' ? 'timeout' : 'error';
     return { outcome, ms: Date.now() - started, addresses: [], errno: code, ...(server ? { server } : {}) };
   }
 }

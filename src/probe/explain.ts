@@ -40,7 +40,10 @@ export function explainService(p: ServiceProbe): Pick<ServiceProbe, 'summary' | 
   const epBad = eps.filter((e) => e.result.outcome !== 'connected');
   if (!eps.length) parts.push('no endpoints');
   else if (!epBad.length) parts.push('pod IPs work');
-  else parts.push(`pod IPs fail ${epBad.length}/${eps.length} (${epBad.map((e) => `${e.endpoint.pod ?? e.endpoint.ip} ${e.result.outcome}`).join(', ')})`);
+  else
+    parts.push(
+      `pod IPs fail ${epBad.length}/${eps.length} (${epBad.map((e) => `${e.endpoint.pod ?? e.endpoint.ip} ${e.result.outcome}`).join(', ')})`,
+    );
   const same = eps.filter((e) => e.endpoint.placement === 'same-node').length;
   if (vip.bad.length && !epBad.length && eps.length) {
     if (same > 0 && same < eps.length) {
@@ -51,14 +54,21 @@ export function explainService(p: ServiceProbe): Pick<ServiceProbe, 'summary' | 
           ? `only same-node backends fail through the Service (${same} of ${eps.length} backends are on this node; the replies of same-node backends likely bypass conntrack: check net.bridge.bridge-nf-call-iptables)`
           : `the Service path (NAT) fails while the pods answer (${same} of ${eps.length} backends on this node)`,
       );
-    } else if (same === eps.length) parts.push('every backend is on this node: the Service path fails for same-node backends');
+    } else if (same === eps.length)
+      parts.push('every backend is on this node: the Service path fails for same-node backends');
     else parts.push('the Service path (NAT) fails while the pods answer');
   } else if (epBad.length) {
     const badSame = epBad.filter((e) => e.endpoint.placement === 'same-node').length;
     const badCross = epBad.filter((e) => e.endpoint.placement === 'cross-node').length;
-    if (badCross && !badSame && same) parts.push('only cross-node pod IPs fail (overlay, routes or FORWARD between nodes)');
+    if (badCross && !badSame && same)
+      parts.push('only cross-node pod IPs fail (overlay, routes or FORWARD between nodes)');
     else if (badSame && !badCross && same < eps.length) parts.push('only same-node pod IPs fail');
   }
-  const verdict = !vip.bad.length && !epBad.length && !dnsBad ? 'ok' : vip.ok || eps.length > epBad.length ? 'degraded' : 'failing';
+  const verdict =
+    !vip.bad.length && !epBad.length && !dnsBad
+      ? 'ok'
+      : vip.ok || eps.length > epBad.length
+        ? 'degraded'
+        : 'failing';
   return { summary: parts.join(', '), verdict };
 }

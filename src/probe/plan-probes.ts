@@ -35,10 +35,16 @@ export interface PlanOptions {
 function selected(s: InvService, port: { name?: string; port: number }, only: string[] | undefined): boolean {
   if (!only?.length) return true;
   const ref = `${s.namespace}/${s.name}`;
-  return only.some((o) => o === ref || o === `${ref}:${port.port}` || (port.name !== undefined && o === `${ref}:${port.name}`));
+  return only.some(
+    (o) =>
+      o === ref || o === `${ref}:${port.port}` || (port.name !== undefined && o === `${ref}:${port.name}`),
+  );
 }
 
-export function planProbes(inv: Inventory, opts: PlanOptions = {}): { targets: ServiceTarget[]; skipped: string[] } {
+export function planProbes(
+  inv: Inventory,
+  opts: PlanOptions = {},
+): { targets: ServiceTarget[]; skipped: string[] } {
   const targets: ServiceTarget[] = [];
   const skipped: string[] = [];
   const domain = opts.clusterDomain ?? 'cluster.local';
@@ -61,11 +67,25 @@ export function planProbes(inv: Inventory, opts: PlanOptions = {}): { targets: S
         const port = sp?.port ?? (typeof p.targetPort === 'number' ? p.targetPort : p.port);
         for (const e of sl.endpoints) {
           if (!isIPv4(e.ip)) continue;
-          const placement = !opts.node || !e.node ? 'unknown' : e.node === opts.node ? 'same-node' : 'cross-node';
-          endpoints.push({ ip: e.ip, port, ready: e.ready, placement, ...(e.pod ? { pod: e.pod } : {}), ...(e.node ? { node: e.node } : {}) });
+          const placement =
+            !opts.node || !e.node ? 'unknown' : e.node === opts.node ? 'same-node' : 'cross-node';
+          endpoints.push({
+            ip: e.ip,
+            port,
+            ready: e.ready,
+            placement,
+            ...(e.pod ? { pod: e.pod } : {}),
+            ...(e.node ? { node: e.node } : {}),
+          });
         }
       }
-      targets.push({ name, dnsName: `${s.name}.${s.namespace}.svc.${domain}`, clusterIP, port: p.port, endpoints });
+      targets.push({
+        name,
+        dnsName: `${s.name}.${s.namespace}.svc.${domain}`,
+        clusterIP,
+        port: p.port,
+        endpoints,
+      });
     }
   }
   return { targets, skipped };

@@ -35,40 +35,98 @@ test('incident lab: probe from the client pod explains the same-node failure; do
       });
       const client = lab.scenario.pods.find((p) => p.name === 'client')!;
       const [node, ...pre] = cliArgv();
-      const r = await runCommand('ip', ['netns', 'exec', podNetns(lab.prefix, client), node!, ...pre, 'probe', '--cluster', inv,
-        '--no-dns', '--timeout', '1s', '--attempts', '8', '--json', ...files.flatMap((f) => ['--snapshot', f])]);
+      const r = await runCommand('ip', [
+        'netns',
+        'exec',
+        podNetns(lab.prefix, client),
+        node!,
+        ...pre,
+        'probe',
+        '--cluster',
+        inv,
+        '--no-dns',
+        '--timeout',
+        '1s',
+        '--attempts',
+        '8',
+        '--json',
+        ...files.flatMap((f) => ['--snapshot', f]),
+      ]);
       assert.equal(r.exitCode, 1, r.stderr);
       const report = JSON.parse(r.stdout) as {
         from: { pod?: string; node?: string };
-        services: { summary: string; verdict: string; clusterIP: { outcome: string }[]; endpoints: { endpoint: { pod?: string; placement: string }; result: { outcome: string } }[]; simulated?: { endpoint: string; outcome: string; cause?: string }[] }[];
+        services: {
+          summary: string;
+          verdict: string;
+          clusterIP: { outcome: string }[];
+          endpoints: { endpoint: { pod?: string; placement: string }; result: { outcome: string } }[];
+          simulated?: { endpoint: string; outcome: string; cause?: string }[];
+        }[];
       };
-      assert.deepEqual(report.from, { ips: ['10.224.1.34'], pod: 'spring-prod/client', node: 'node1' } as unknown as typeof report.from);
+      assert.deepEqual(report.from, {
+        ips: ['10.224.1.34'],
+        pod: 'spring-prod/client',
+        node: 'node1',
+      } as unknown as typeof report.from);
       const s = report.services[0]!;
       t.diagnostic(`probe: ${s.summary}`);
       assert.equal(s.verdict, 'degraded');
       const vipOutcomes = new Set(s.clusterIP.map((c) => c.outcome));
-      assert.deepEqual([...vipOutcomes].sort(), ['connected', 'timeout'], 'some ClusterIP connects time out, some connect');
-      assert.deepEqual(s.endpoints.map((e) => `${e.endpoint.pod} ${e.endpoint.placement} ${e.result.outcome}`), [
-        'spring-prod/frontend-a same-node connected',
-        'spring-prod/frontend-b cross-node connected',
-      ]);
+      assert.deepEqual(
+        [...vipOutcomes].sort(),
+        ['connected', 'timeout'],
+        'some ClusterIP connects time out, some connect',
+      );
+      assert.deepEqual(
+        s.endpoints.map((e) => `${e.endpoint.pod} ${e.endpoint.placement} ${e.result.outcome}`),
+        ['spring-prod/frontend-a same-node connected', 'spring-prod/frontend-b cross-node connected'],
+      );
       assert.match(s.summary, /ClusterIP fails \d\/8 \(timeout\), pod IPs work/);
-      assert.deepEqual([...(s.simulated ?? [])].sort((a, b) => a.endpoint.localeCompare(b.endpoint)), [
-        { endpoint: '10.224.1.56:8080', outcome: 'timeout', cause: 'reply-bypassed-conntrack' },
-        { endpoint: '10.224.2.23:8080', outcome: 'connected' },
-      ]);
+      assert.deepEqual(
+        [...(s.simulated ?? [])].sort((a, b) => a.endpoint.localeCompare(b.endpoint)),
+        [
+          { endpoint: '10.224.1.56:8080', outcome: 'timeout', cause: 'reply-bypassed-conntrack' },
+          { endpoint: '10.224.2.23:8080', outcome: 'connected' },
+        ],
+      );
 
-      const d = await runCommand('ip', ['netns', 'exec', nodeNetns(lab.prefix, 'node1'), node!, ...pre, 'doctor', '--node', 'node1', '--cluster', inv, '--json']);
+      const d = await runCommand('ip', [
+        'netns',
+        'exec',
+        nodeNetns(lab.prefix, 'node1'),
+        node!,
+        ...pre,
+        'doctor',
+        '--node',
+        'node1',
+        '--cluster',
+        inv,
+        '--json',
+      ]);
       assert.equal(d.exitCode, 1, `exit ${d.exitCode}: ${d.stderr.slice(-2000)} ${d.stdout.slice(0, 500)}`);
-      const doc = JSON.parse(d.stdout) as { unjudged: { endpointNode?: string }[]; groups: { causeId?: string; locality: string; because: string[]; pairs: { client: { name?: string }; endpoint: string }[] }[] };
+      const doc = JSON.parse(d.stdout) as {
+        unjudged: { endpointNode?: string }[];
+        groups: {
+          causeId?: string;
+          locality: string;
+          because: string[];
+          pairs: { client: { name?: string }; endpoint: string }[];
+        }[];
+      };
       assert.equal(doc.groups.length, 1);
       const g = doc.groups[0]!;
       t.diagnostic(`doctor: ${g.because.join(' -> ')}`);
       assert.equal(g.causeId, 'reply-bypassed-conntrack');
       assert.equal(g.locality, 'same-node', 'node2 is not collected by a live doctor on node1');
       assert.equal(g.because.at(-1), 'net.bridge.bridge-nf-call-iptables = 0');
-      assert.deepEqual(g.pairs.map((p) => `${p.client.name} ${p.endpoint}`), ['spring-prod/client 10.224.1.56:8080']);
-      assert.deepEqual(doc.unjudged.map((p) => p.endpointNode), ['node2', 'node2']);
+      assert.deepEqual(
+        g.pairs.map((p) => `${p.client.name} ${p.endpoint}`),
+        ['spring-prod/client 10.224.1.56:8080'],
+      );
+      assert.deepEqual(
+        doc.unjudged.map((p) => p.endpointNode),
+        ['node2', 'node2'],
+      );
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

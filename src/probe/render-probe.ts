@@ -22,7 +22,9 @@ function tally(rs: { outcome: string }[]): string {
 export function renderProbe(r: ProbeReport): string {
   const out: string[] = [];
   const who = `${r.from.ips.join(', ') || '?'}${r.from.pod ? ` (${r.from.pod})` : ''}${r.from.node ? ` on ${r.from.node}` : ''}`;
-  out.push(`podpath probe from ${who}: ${r.services.length} Service port(s), timeout ${r.timeoutMs} ms, ${r.concurrency} at a time`);
+  out.push(
+    `podpath probe from ${who}: ${r.services.length} Service port(s), timeout ${r.timeoutMs} ms, ${r.concurrency} at a time`,
+  );
   for (const s of r.services) {
     const mark = s.verdict === 'ok' ? '✓' : '✗';
     out.push('', `${mark} ${s.target.name}  ${s.target.clusterIP}:${s.target.port}`, `    ${s.summary}`);
@@ -36,7 +38,9 @@ export function renderProbe(r: ProbeReport): string {
         `    pod   ${e.endpoint.ip}:${e.endpoint.port}${e.endpoint.pod ? ` ${e.endpoint.pod}` : ''} [${e.endpoint.placement}${e.endpoint.node ? ` ${e.endpoint.node}` : ''}] ${e.result.outcome} ${e.result.ms} ms`,
       );
     if (s.simulated)
-      out.push(`    model ${s.simulated.map((m) => `${m.endpoint} ${m.outcome}${m.cause ? ` (${m.cause})` : ''}`).join('; ')}`);
+      out.push(
+        `    model ${s.simulated.map((m) => `${m.endpoint} ${m.outcome}${m.cause ? ` (${m.cause})` : ''}`).join('; ')}`,
+      );
   }
   for (const k of r.skipped) out.push(`note: skipped ${k}`);
   return out.join('\n');

@@ -35,13 +35,16 @@ export interface ProbeOptions {
   connect?: (ip: string, port: number, timeoutMs: number) => Promise<ConnectResult>;
 }
 
-type Job =
-  | { kind: 'dns'; t: number }
-  | { kind: 'vip'; t: number }
-  | { kind: 'ep'; t: number; e: number };
+type Job = { kind: 'dns'; t: number } | { kind: 'vip'; t: number } | { kind: 'ep'; t: number; e: number };
 
 export async function runProbes(targets: ServiceTarget[], o: ProbeOptions): Promise<ServiceProbe[]> {
-  const out: ServiceProbe[] = targets.map((target) => ({ target, clusterIP: [], endpoints: [], summary: '', verdict: 'ok' }));
+  const out: ServiceProbe[] = targets.map((target) => ({
+    target,
+    clusterIP: [],
+    endpoints: [],
+    summary: '',
+    verdict: 'ok',
+  }));
   const jobs: Job[] = [];
   targets.forEach((t, i) => {
     if (o.dns) jobs.push({ kind: 'dns', t: i });
@@ -55,7 +58,10 @@ export async function runProbes(targets: ServiceTarget[], o: ProbeOptions): Prom
     const t = targets[j.t]!;
     const p = out[j.t]!;
     if (j.kind === 'dns') {
-      const r = await resolveName(t.dnsName, { timeoutMs: o.timeoutMs, ...(o.dnsServer ? { server: o.dnsServer } : {}) });
+      const r = await resolveName(t.dnsName, {
+        timeoutMs: o.timeoutMs,
+        ...(o.dnsServer ? { server: o.dnsServer } : {}),
+      });
       p.dns = { ...r, matchesClusterIP: r.addresses.includes(t.clusterIP) };
     } else if (j.kind === 'vip') {
       p.clusterIP.push(await connect(t.clusterIP, t.port, o.timeoutMs));

@@ -25,9 +25,13 @@ export interface NsFetch {
 }
 
 export function nsFetch(netns: string): NsFetch {
-  const p = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const p = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', SCRIPT], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const waiting: ((a: { status: number; body: string }) => void)[] = [];
-  createInterface({ input: p.stdout }).on('line', (l) => waiting.shift()?.(JSON.parse(l) as { status: number; body: string }));
+  createInterface({ input: p.stdout }).on('line', (l) =>
+    waiting.shift()?.(JSON.parse(l) as { status: number; body: string }),
+  );
   let chain = Promise.resolve();
   return {
     get(url) {
@@ -53,7 +57,11 @@ export function nsFetch(netns: string): NsFetch {
 }
 
 /** `name{a="b"} 1` lines of a Prometheus text exposition -> value of the first sample matching */
-export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || line.startsWith('#')) continue;
     const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)/);

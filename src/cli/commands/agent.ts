@@ -52,12 +52,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   const intervalMs = parseDuration(values.interval);
   if (intervalMs === undefined || intervalMs < 1000)
-    throw new UsageError(`--interval ${values.interval}: expected a duration of at least 1s, like 2s, 30s or 1m`);
+    throw new UsageError(
+      `--interval ${values.interval}: expected a duration of at least 1s, like 2s, 30s or 1m`,
+    );
   const listen = parseListen(values.listen);
   if (!listen) throw new UsageError(`--listen ${values.listen}: expected HOST:PORT, e.g. 127.0.0.1:9807`);
   for (const r of values.remediate ?? [])
     if (!REMEDIATIONS[r])
-      throw new UsageError(`--remediate ${r}: podpath can only restore ${Object.keys(REMEDIATIONS).join(', ')}`);
+      throw new UsageError(
+        `--remediate ${r}: podpath can only restore ${Object.keys(REMEDIATIONS).join(', ')}`,
+      );
   const node = values.node ?? (process.env['NODE_NAME'] || hostname());
   const log = (line: string): void => {
     process.stderr.write(`${new Date().toISOString()} podpath agent: ${line}\n`);
@@ -65,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
   // the client library costs ~70 MB of RSS: loaded only when there is an API to talk to
   const wantApi =
     !values.offline && Boolean(values.kubeconfig || values.context || process.env['KUBERNETES_SERVICE_HOST']);
-  const api = wantApi ? await connectApi(values.kubeconfig, values.context, node, values['events-namespace']) : undefined;
+  const api = wantApi
+    ? await connectApi(values.kubeconfig, values.context, node, values['events-namespace'])
+    : undefined;
   const metrics = makeMetrics();
   const agent = new NodeAgent({
     collect: () =>
@@ -89,7 +95,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     server = await serveMetrics(
       metrics.registry,
-      () => ({ ready: agent.ready && !agent.lastError, ...(agent.lastError ? { why: agent.lastError } : {}) }),
+      () => ({
+        ready: agent.ready && !agent.lastError,
+        ...(agent.lastError ? { why: agent.lastError } : {}),
+      }),
       listen,
     );
   } catch (e) {

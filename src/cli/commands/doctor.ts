@@ -67,7 +67,9 @@ export async function run(argv: string[]): Promise<number> {
     cluster = await loadCluster(values.snapshot, { quiet: values.json });
   } else {
     if (process.getuid?.() !== 0)
-      throw new InputError('doctor on the live node needs root (reading iptables and conntrack); or give --snapshot');
+      throw new InputError(
+        'doctor on the live node needs root (reading iptables and conntrack); or give --snapshot',
+      );
     const { collectSnapshot } = await import('../../collect/collect.js');
     node ??= process.env['NODE_NAME'] || undefined;
     const snap = await collectSnapshot({

@@ -32,20 +32,55 @@ function runAsync(args: string[]): Promise<{ status: number | null; stdout: stri
 test('trace by name with --cluster: ns/pod to svc:ns/name:portname, names in the text', () => {
   const r = spawnSync(
     process.execPath,
-    [bin, 'trace', '--snapshot', ex(1), '--snapshot', ex(2), '--cluster', inventory,
-      '--from', 'spring-prod/client', '--to', 'svc:spring-prod/panorama-v2-frontend-service:http', '--brief'],
+    [
+      bin,
+      'trace',
+      '--snapshot',
+      ex(1),
+      '--snapshot',
+      ex(2),
+      '--cluster',
+      inventory,
+      '--from',
+      'spring-prod/client',
+      '--to',
+      'svc:spring-prod/panorama-v2-frontend-service:http',
+      '--brief',
+    ],
     { encoding: 'utf8', env },
   );
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stdout, /10\.224\.1\.34 \(spring-prod\/client\) -> 10\.233\.53\.172:8080 \(spring-prod\/panorama-v2-frontend-service:http\)/);
+  assert.match(
+    r.stdout,
+    /10\.224\.1\.34 \(spring-prod\/client\) -> 10\.233\.53\.172:8080 \(spring-prod\/panorama-v2-frontend-service:http\)/,
+  );
   assert.match(r.stdout, /10\.224\.2\.23:8080 \(spring-prod\/frontend-b\).* -> connected/);
 });
 
 test('trace by name: a wrong name exits 2 with what exists; no inventory says so', () => {
-  const bad = spawnSync(process.execPath, [bin, 'trace', '--snapshot', ex(1), '--cluster', inventory, '--from', 'spring-prod/client', '--to', 'svc:spring-prod/panorama-v2-frontend-service:grpc'], { encoding: 'utf8', env });
+  const bad = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'trace',
+      '--snapshot',
+      ex(1),
+      '--cluster',
+      inventory,
+      '--from',
+      'spring-prod/client',
+      '--to',
+      'svc:spring-prod/panorama-v2-frontend-service:grpc',
+    ],
+    { encoding: 'utf8', env },
+  );
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /has no port grpc \(ports: http=8080\)/);
-  const none = spawnSync(process.execPath, [bin, 'trace', '--snapshot', ex(1), '--from', 'spring-prod/client', '--to', '10.233.53.172:8080'], { encoding: 'utf8', env });
+  const none = spawnSync(
+    process.execPath,
+    [bin, 'trace', '--snapshot', ex(1), '--from', 'spring-prod/client', '--to', '10.233.53.172:8080'],
+    { encoding: 'utf8', env },
+  );
   assert.equal(none.status, 2);
   assert.match(none.stderr, /names need an inventory/);
 });
@@ -57,9 +92,28 @@ test('trace by name with --kubeconfig --context: names from the API', async (t) 
     await api.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const r = await runAsync(['trace', '--snapshot', ex(1), '--snapshot', ex(2), '--kubeconfig', api.writeKubeconfig(dir),
-    '--context', 'fake', '--from', 'spring-prod/frontend-b', '--to', 'spring-prod/panorama-v2-frontend-service:8080', '--json']);
+  const r = await runAsync([
+    'trace',
+    '--snapshot',
+    ex(1),
+    '--snapshot',
+    ex(2),
+    '--kubeconfig',
+    api.writeKubeconfig(dir),
+    '--context',
+    'fake',
+    '--from',
+    'spring-prod/frontend-b',
+    '--to',
+    'spring-prod/panorama-v2-frontend-service:8080',
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).flow, { proto: 'tcp', src: '10.224.2.23', dst: '10.233.53.172', dport: 8080 });
+  assert.deepEqual(JSON.parse(r.stdout).flow, {
+    proto: 'tcp',
+    src: '10.224.2.23',
+    dst: '10.233.53.172',
+    dport: 8080,
+  });
   assert.ok(api.requests.some((q) => q.path === '/api/v1/pods'));
 });

@@ -76,7 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 0 || attempts > 100))
     throw new UsageError(`--attempts ${values.attempts}: expected 0..100`);
   const inv = await inventoryFromFlags(values, { quiet: values.json, discover: true });
-  if (!inv) throw new InputError('probe needs the Services: give --cluster FILE or --kubeconfig (in a pod: a service account that may list them)');
+  if (!inv)
+    throw new InputError(
+      'probe needs the Services: give --cluster FILE or --kubeconfig (in a pod: a service account that may list them)',
+    );
   const ips = localIPv4();
   const me = whoAmI(inv, ips);
   const node = values.node ?? (process.env['NODE_NAME'] || me.node);
@@ -101,7 +104,11 @@ export async function run(argv: string[]): Promise<number> {
       if (!src) break;
       try {
         const t = traceFlow(cluster, { proto: 'tcp', src, dst: s.target.clusterIP, dport: s.target.port });
-        s.simulated = t.paths.map((p) => ({ endpoint: p.endpoint, outcome: p.outcome, ...(p.causeId && p.outcome !== 'connected' ? { cause: p.causeId } : {}) }));
+        s.simulated = t.paths.map((p) => ({
+          endpoint: p.endpoint,
+          outcome: p.outcome,
+          ...(p.causeId && p.outcome !== 'connected' ? { cause: p.causeId } : {}),
+        }));
       } catch (e) {
         s.simulated = [{ endpoint: '-', outcome: 'unknown', cause: (e as Error).message }];
       }

@@ -5,7 +5,13 @@
  */
 import { parseFlags, UsageError, InputError } from '../args.js';
 import { loadCluster, useColor } from '../load-cluster.js';
-import { INVENTORY_FLAGS, INVENTORY_HELP, inventoryFromFlags, sourceFlag, targetFlag } from '../load-inventory.js';
+import {
+  INVENTORY_FLAGS,
+  INVENTORY_HELP,
+  inventoryFromFlags,
+  sourceFlag,
+  targetFlag,
+} from '../load-inventory.js';
 import { addInventoryNames } from '../../cluster/inventory-names.js';
 import { traceFlow, TraceError } from '../../diagnose/trace.js';
 import { collectNames } from '../../diagnose/names.js';
@@ -48,11 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json });
   let t;
   try {
-    t = traceFlow(
-      cluster,
-      { proto, src: from.ip, dst: to.ip, dport: to.port },
-      { findings: checkFindings },
-    );
+    t = traceFlow(cluster, { proto, src: from.ip, dst: to.ip, dport: to.port }, { findings: checkFindings });
   } catch (e) {
     if (e instanceof TraceError) throw new InputError(e.message);
     throw e;

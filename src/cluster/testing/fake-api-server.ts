@@ -65,7 +65,17 @@ function nextRv(): string {
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
   res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+  res.end(
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+    }),
+  );
 }
 
 function matchesFieldSelector(o: Obj, sel: string | undefined): boolean {
@@ -98,7 +108,13 @@ function mergeConditions(current: Obj[], patch: Obj[]): Obj[] {
 
 export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Promise<FakeApiServer> {
   const token = 'fake-sa-token-' + Math.random().toString(36).slice(2);
-  const objects: Record<string, Obj[]> = { nodes: [], pods: [], services: [], endpointslices: [], events: [] };
+  const objects: Record<string, Obj[]> = {
+    nodes: [],
+    pods: [],
+    services: [],
+    endpointslices: [],
+    events: [],
+  };
   for (const [k, v] of Object.entries(seed)) objects[k] = v.map((o) => structuredClone(o));
   for (const list of Object.values(objects))
     for (const o of list) {
@@ -122,13 +138,15 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://x');
     const query = Object.fromEntries(url.searchParams);
-    const body = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req).catch(() => null) : undefined;
+    const body =
+      req.method === 'POST' || req.method === 'PATCH' ? await readBody(req).catch(() => null) : undefined;
     const r: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query };
     if (req.headers['content-type']) r.contentType = req.headers['content-type'];
     if (req.headers.authorization) r.authorization = req.headers.authorization;
     if (body !== undefined) r.body = body;
     record(r);
-    if (req.headers.authorization !== `Bearer ${token}`) return status(res, 401, 'Unauthorized', 'Unauthorized');
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return status(res, 401, 'Unauthorized', 'Unauthorized');
     if (body === null) return status(res, 400, 'BadRequest', 'the request body is not JSON');
     const p = url.pathname;
     let m: RegExpMatchArray | null;
@@ -142,7 +160,12 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
         const o = structuredClone(body as Obj);
         o['metadata'] ??= {};
         if (o['metadata'].namespace && o['metadata'].namespace !== ns)
-          return status(res, 400, 'BadRequest', 'the namespace of the object does not match the namespace of the request');
+          return status(
+            res,
+            400,
+            'BadRequest',
+            'the namespace of the object does not match the namespace of the request',
+          );
         const gen = o['metadata'].generateName;
         o['metadata'] = {
           ...o['metadata'],
@@ -158,7 +181,8 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
         res.writeHead(201, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify(o));
       }
-      if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} not allowed on ${p}`);
+      if (req.method !== 'GET')
+        return status(res, 405, 'MethodNotAllowed', `${req.method} not allowed on ${p}`);
       const items = objects[plural]!.filter(
         (o) => (!ns || o['metadata']?.namespace === ns) && matchesFieldSelector(o, query['fieldSelector']),
       );
@@ -191,7 +215,12 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
       if (req.method === 'PATCH' && m[2]) {
         const ct = req.headers['content-type'] ?? '';
         if (!/strategic-merge-patch|merge-patch/.test(ct))
-          return status(res, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+          return status(
+            res,
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+          );
         const patch = body as Obj;
         node['status'] ??= {};
         const conds = patch?.['status']?.conditions;
@@ -201,7 +230,8 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
             : conds;
         }
         node['metadata'].resourceVersion = nextRv();
-        for (const w of watches) if (w.plural === 'nodes') w.res.write(JSON.stringify({ type: 'MODIFIED', object: node }) + '\n');
+        for (const w of watches)
+          if (w.plural === 'nodes') w.res.write(JSON.stringify({ type: 'MODIFIED', object: node }) + '\n');
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify(node));
       }
@@ -222,7 +252,11 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
     objects,
     emit(plural, type, o) {
       const list = objects[plural]!;
-      const i = list.findIndex((x) => x['metadata']?.name === o['metadata']?.name && x['metadata']?.namespace === o['metadata']?.namespace);
+      const i = list.findIndex(
+        (x) =>
+          x['metadata']?.name === o['metadata']?.name &&
+          x['metadata']?.namespace === o['metadata']?.namespace,
+      );
       const copy = structuredClone(o);
       copy['metadata'] = { ...copy['metadata'], resourceVersion: nextRv() };
       if (type === 'DELETED') {
@@ -264,7 +298,11 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
           const i = waiters.indexOf(w);
           if (i >= 0) {
             waiters.splice(i, 1);
-            reject(new Error(`no matching request in ${timeoutMs} ms (got: ${requests.map((q) => `${q.method} ${q.path}`).join(', ')})`));
+            reject(
+              new Error(
+                `no matching request in ${timeoutMs} ms (got: ${requests.map((q) => `${q.method} ${q.path}`).join(', ')})`,
+              ),
+            );
           }
         }, timeoutMs).unref();
       });

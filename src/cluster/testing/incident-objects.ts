@@ -54,7 +54,11 @@ function pod(ns: string, name: string, nodeName: string, ip: string, hostIP: str
     spec: {
       nodeName,
       containers: [
-        { name: 'main', image: 'registry.local/app:1.0', ...(port ? { ports: [{ containerPort: port, protocol: 'TCP' }] } : {}) },
+        {
+          name: 'main',
+          image: 'registry.local/app:1.0',
+          ...(port ? { ports: [{ containerPort: port, protocol: 'TCP' }] } : {}),
+        },
       ],
     },
     status: { phase: 'Running', hostIP, podIP: ip, podIPs: [{ ip }], startTime: created },
@@ -74,7 +78,13 @@ export function incidentObjects(): Record<string, Obj[]> {
       {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: 'panorama-v2-frontend-service', namespace: ns, uid: 'svc1', resourceVersion: '700', creationTimestamp: created },
+        metadata: {
+          name: 'panorama-v2-frontend-service',
+          namespace: ns,
+          uid: 'svc1',
+          resourceVersion: '700',
+          creationTimestamp: created,
+        },
         spec: {
           type: 'ClusterIP',
           clusterIP: '10.233.53.172',

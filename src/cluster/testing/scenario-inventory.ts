@@ -13,7 +13,12 @@ export function scenarioKubectlList(sc: Scenario): Record<string, unknown> {
       kind: 'Node',
       metadata: { name: n.name },
       spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
-      status: { addresses: [{ type: 'InternalIP', address: n.underlayIP }, { type: 'Hostname', address: n.name }] },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: n.underlayIP },
+          { type: 'Hostname', address: n.name },
+        ],
+      },
     });
   for (const p of sc.pods)
     items.push({
@@ -24,7 +29,12 @@ export function scenarioKubectlList(sc: Scenario): Record<string, unknown> {
       status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }] },
     });
   for (const s of sc.services) {
-    const ports = s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol.toUpperCase() }));
+    const ports = s.ports.map((p) => ({
+      name: p.name,
+      port: p.port,
+      targetPort: p.targetPort,
+      protocol: p.protocol.toUpperCase(),
+    }));
     items.push({
       apiVersion: 'v1',
       kind: 'Service',
@@ -35,12 +45,23 @@ export function scenarioKubectlList(sc: Scenario): Record<string, unknown> {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
       addressType: 'IPv4',
-      metadata: { name: `${s.name}-lab`, namespace: s.namespace, labels: { 'kubernetes.io/service-name': s.name } },
+      metadata: {
+        name: `${s.name}-lab`,
+        namespace: s.namespace,
+        labels: { 'kubernetes.io/service-name': s.name },
+      },
       ports: s.ports.map((p) => ({ name: p.name, port: p.targetPort, protocol: p.protocol.toUpperCase() })),
       endpoints: s.endpoints.flatMap((ref) => {
         const pod = sc.pods.find((p) => `${p.namespace}/${p.name}` === ref);
         return pod
-          ? [{ addresses: [pod.ip], nodeName: pod.node, conditions: { ready: true }, targetRef: { kind: 'Pod', namespace: pod.namespace, name: pod.name } }]
+          ? [
+              {
+                addresses: [pod.ip],
+                nodeName: pod.node,
+                conditions: { ready: true },
+                targetRef: { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+              },
+            ]
           : [];
       }),
     });
