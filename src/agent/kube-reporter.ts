@@ -36,7 +36,7 @@ export class KubeReporter implements Reporter {
     const now = new Date();
     const body: CoreV1Event = {
       metadata: { generateName: `${this.node}.podpath-`, namespace: this.namespace },
-      involvedObject: { kind: 'Node', name: this.node, uid: this.node, apiVersion: 'v1' },
+      involvedObject: { kind: 'Node', name: this.node, apiVersion: 'v1' },
       reason,
       message,
       type,

@@ -98,7 +98,7 @@ test('agent: a sysctl flip shows in the metrics, is logged old -> new, sent as a
   assert.ok(ev, 'an Event was created');
   assert.equal(ev['metadata'].namespace, 'kube-system');
   assert.equal(ev['type'], 'Warning');
-  assert.deepEqual(ev['involvedObject'], { kind: 'Node', name: 'node1', uid: 'node1', apiVersion: 'v1' });
+  assert.deepEqual(ev['involvedObject'], { kind: 'Node', name: 'node1', apiVersion: 'v1' });
   assert.match(
     ev['message'],
     /net\.bridge\.bridge-nf-call-iptables changed: 1 -> 0 \(now failing: .*bridge-nf-call-iptables-disabled/,
