@@ -1,6 +1,6 @@
 #!/bin/sh
 # Measures `podpath agent` in a lab node namespace: RSS and CPU (agent + the tools it runs)
-# per interval. Root. Usage: scripts/agent-footprint.sh [INTERVAL] [SECONDS]   (default 30s 300)
+# per interval. Root. Usage: [AGENT_ARGS="--full-every 5m"] scripts/agent-footprint.sh [INTERVAL] [SECONDS]   (default 30s 300)
 set -eu
 INTERVAL=${1:-30s}
 SECS=${2:-300}
@@ -8,7 +8,7 @@ P=ppCf$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')
 cd "$(dirname "$0")/.."
 node dist/cli/main.js lab up healthy --prefix "$P" >/dev/null
 trap 'kill "$PID" 2>/dev/null || true; node dist/cli/main.js lab down --prefix "$P" >/dev/null' EXIT
-ip netns exec "$P-node1" node dist/cli/main.js agent --interval "$INTERVAL" --offline --no-pods --node node1 \
+ip netns exec "$P-node1" node dist/cli/main.js agent --interval "$INTERVAL" ${AGENT_ARGS:-} --offline --no-pods --node node1 \
   --listen 127.0.0.1:9807 2>/dev/null &
 PID=$!
 sleep 5

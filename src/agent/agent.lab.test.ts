@@ -272,3 +272,78 @@ test('agent --once --remediate in a lab node: puts bridge-nf-call-iptables back 
     assert.equal((await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-n', BRIDGE])).stdout.trim(), '1');
   });
 });
+
+test('agent --full-every 10m in a lab node: the cheap poll still notices the flip within 2 intervals', async (t) => {
+  if (why) return t.skip('needs root: lab tests skipped');
+  await withLab(loadScenario('healthy'), async (lab) => {
+    const ns = nodeNetns(lab.prefix, 'node1');
+    const [node, ...pre] = cliArgv();
+    const fetcher = nsFetch(ns);
+    let agent: ChildProcess | undefined;
+    let log = '';
+    try {
+      agent = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns,
+          node!,
+          ...pre,
+          'agent',
+          '--interval',
+          '2s',
+          '--full-every',
+          '10m',
+          '--listen',
+          '127.0.0.1:9807',
+          '--offline',
+          '--node',
+          'node1',
+          '--no-pods',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      agent.stderr!.on('data', (d: Buffer) => (log += d));
+      await until(
+        'the agent to be ready',
+        async () => ((await fetcher.get('http://127.0.0.1:9807/readyz')).status === 200 ? true : undefined),
+        30_000,
+      );
+      const runs = async () =>
+        sampleValue((await fetcher.get('http://127.0.0.1:9807/metrics')).body, 'podpath_runs_total', {
+          result: 'ok',
+        });
+      await new Promise((r) => setTimeout(r, 3 * INTERVAL_MS));
+      assert.equal(await runs(), 1, 'no full run while nothing changes');
+      assert.equal(
+        (await runCommand('ip', ['netns', 'exec', ns, 'sysctl', '-w', `${BRIDGE}=0`])).exitCode,
+        0,
+      );
+      const t0 = Date.now();
+      const text = await until(
+        'the metric to follow',
+        async () => {
+          const b = (await fetcher.get('http://127.0.0.1:9807/metrics')).body;
+          return sampleValue(b, 'podpath_sysctl', { name: BRIDGE }) === 0 ? b : undefined;
+        },
+        6 * INTERVAL_MS,
+      );
+      const lag = Date.now() - t0;
+      const runS = sampleValue(text, 'podpath_last_run_duration_seconds') ?? 0;
+      t.diagnostic(
+        `--full-every 10m: metric followed after ${lag} ms (last run ${Math.round(runS * 1000)} ms)`,
+      );
+      assert.ok(lag <= 2 * INTERVAL_MS + runS * 1000, `lag ${lag} ms`);
+      assert.equal(
+        sampleValue(text, 'podpath_check_failing', { check: 'bridge-nf-call-iptables-disabled' }),
+        1,
+      );
+      assert.equal(await runs(), 2, 'the change started one full run');
+      assert.match(log, /changed: 1 -> 0/);
+    } finally {
+      fetcher.close();
+      await stop(agent);
+    }
+  });
+});

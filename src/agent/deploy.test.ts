@@ -44,6 +44,7 @@ test('DaemonSet: host network, only NET_ADMIN and NET_RAW, read-only root, not p
   assert.equal(c.securityContext.allowPrivilegeEscalation, false);
   assert.equal(c.securityContext.privileged, undefined);
   assert.ok(c.args.includes('--no-pods'));
+  assert.ok(c.args.includes('--full-every=5m'));
   assert.ok(
     c.volumeMounts.every((m: Obj) => m['mountPath'] === '/tmp' || m['readOnly'] === true),
     'host paths read-only',

@@ -16,6 +16,7 @@ import { NodeAgent, problemState } from './node-agent.js';
 import { KubeReporter, CONDITION_TYPE } from './kube-reporter.js';
 import { parseDuration } from './duration.js';
 import { parseListen } from './serve-metrics.js';
+import { WATCHED_SYSCTLS } from './watched-sysctls.js';
 import { startFakeApiServer } from '../cluster/testing/fake-api-server.js';
 import { incidentObjects } from '../cluster/testing/incident-objects.js';
 import { loadKubeConfig } from '../cluster/kube-config.js';
@@ -168,4 +169,43 @@ test('agent: a failing collection counts as an error run and makes /readyz fail'
   assert.equal(agent.ready, false);
   assert.equal(await gauge(m, 'podpath_runs_total', { result: 'error' }), 1);
   assert.equal(problemState([]).problem, false);
+});
+
+test('agent poll between full runs: reads only the watched sysctls; a change starts a full run', async () => {
+  let collects = 0;
+  let current = withBridgeNf('1');
+  const watched = new Map<string, string | undefined>();
+  const logs: string[] = [];
+  const m = makeMetrics({ processMetrics: false });
+  const agent = new NodeAgent({
+    collect: async () => {
+      collects++;
+      return current;
+    },
+    metrics: m,
+    log: (l) => logs.push(l),
+    readWatched: async () => new Map(watched),
+  });
+  assert.equal(await agent.poll(), false, 'no poll before the first full run');
+  await agent.run();
+  assert.equal(collects, 1);
+  // /proc/sys shows what the full run saw
+  const seen = new Map(
+    current.sources['sysctl']!.stdout.split('\n').map((l) => l.split(' = ') as [string, string]),
+  );
+  for (const k of WATCHED_SYSCTLS) watched.set(k, seen.get(k));
+  assert.equal(await agent.poll(), false);
+  assert.equal(collects, 1, 'nothing changed: no collection');
+  watched.set('net.bridge.bridge-nf-call-iptables', '0');
+  current = withBridgeNf('0');
+  assert.equal(await agent.poll(), true);
+  assert.equal(collects, 2, 'the change started a full run');
+  assert.equal(
+    await gauge(m, 'podpath_check_failing', {
+      check: 'bridge-nf-call-iptables-disabled',
+      severity: 'critical',
+    }),
+    1,
+  );
+  assert.ok(logs.includes('sysctl net.bridge.bridge-nf-call-iptables changed: 1 -> 0'));
 });

@@ -6,7 +6,7 @@
  * known-good sysctl value back and say so. Collection and sysctl writes are injected so
  * tests can drive the loop; the CLI wires the real ones.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { NodeSnapshot } from '../snapshot/types.js';
 import { buildCluster } from '../model/build.js';
 import { ALL_CHECKS, runChecks } from '../checks/index.js';
@@ -42,6 +42,8 @@ export interface AgentOptions {
   /** check ids whose sysctl the agent may restore */
   remediate?: string[];
   writeSysctl?: (name: string, value: string) => Promise<void>;
+  /** the watched sysctls' values now (default: read from /proc/sys), for the cheap poll */
+  readWatched?: () => Promise<Map<string, string | undefined>>;
   /** findings at these severities set the Node condition (default critical, warning) */
   conditionSeverities?: string[];
 }
@@ -57,6 +59,18 @@ export interface RunSummary {
 
 export async function writeProcSysctl(name: string, value: string): Promise<void> {
   await writeFile(sysctlPath(name), `${value}\n`);
+}
+
+export async function readWatchedSysctls(): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  for (const name of WATCHED_SYSCTLS) {
+    try {
+      out.set(name, (await readFile(sysctlPath(name), 'utf8')).trim());
+    } catch {
+      out.set(name, undefined);
+    }
+  }
+  return out;
 }
 
 function camel(id: string): string {
@@ -111,17 +125,33 @@ export class NodeAgent {
     return this.running;
   }
 
-  /** Runs now, then every `intervalMs`; `trigger()` runs early (pods changed). */
-  start(intervalMs: number): void {
-    // fixed rate: a run starts every interval (at once when the last one took longer)
+  /**
+   * Runs now, then every `fullEveryMs` (default `intervalMs`); in between, every `intervalMs`,
+   * only the watched sysctls are read and a change starts a full run at once.
+   * `trigger()` runs early (pods changed).
+   */
+  start(intervalMs: number, fullEveryMs = intervalMs): void {
+    // fixed rate: a run starts every period (at once when the last one took longer)
+    let lastFull = 0;
     const tick = (): void => {
       const started = Date.now();
-      void this.run().finally(() => {
+      const full = fullEveryMs <= intervalMs || started - lastFull >= fullEveryMs - 50;
+      const step = full ? this.run().then(() => void (lastFull = started)) : this.poll();
+      void step.finally(() => {
         if (this.timer !== undefined)
           this.timer = setTimeout(tick, Math.max(0, intervalMs - (Date.now() - started)));
       });
     };
     this.timer = setTimeout(tick, 0);
+  }
+
+  /** The cheap check between full runs: true when a watched sysctl differs (a full run follows). */
+  async poll(): Promise<boolean> {
+    if (this.first) return false;
+    const now = await (this.o.readWatched ?? readWatchedSysctls)();
+    const changed = [...now].some(([k, v]) => this.last.get(k) !== v);
+    if (changed) await this.run();
+    return changed;
   }
 
   trigger(): void {

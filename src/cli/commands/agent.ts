@@ -15,7 +15,7 @@ import { REMEDIATIONS } from '../../agent/watched-sysctls.js';
 import { parseListen, serveMetrics } from '../../agent/serve-metrics.js';
 import type { Reporter } from '../../agent/node-agent.js';
 
-const HELP = `usage: podpath agent [--interval 30s] [--listen 127.0.0.1:9807] [--node NAME] [--remediate CHECK ...]
+const HELP = `usage: podpath agent [--interval 30s] [--full-every D] [--listen 127.0.0.1:9807] [--node NAME] [--remediate CHECK ...]
                      [--kubeconfig F] [--context C] [--offline] [--no-pods] [--once]
 
 Watches this node: every --interval it collects the node (read-only), runs every check and
@@ -23,6 +23,8 @@ updates the metrics on --listen (/metrics, /healthz, /readyz). A watched sysctl 
 is logged (old -> new) and, when an API is reachable (in-cluster service account or
 --kubeconfig), reported as an Event on the Node and as the Node condition PodpathNetworkProblem.
   --interval D      2s, 30s, 1m ... (default 30s)
+  --full-every D    collect and check everything only this often (default: every interval);
+                    in between only the watched sysctls are read, and a change runs everything
   --listen A        host:port for the metrics (default 127.0.0.1:9807; the DaemonSet uses the pod IP)
   --node NAME       the Node object (default $NODE_NAME, else the hostname)
   --remediate CHECK opt-in: when CHECK fails, write its known-good sysctl back and log it
@@ -35,6 +37,7 @@ is logged (old -> new) and, when an API is reachable (in-cluster service account
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     interval: { type: 'string', default: '30s' },
+    'full-every': { type: 'string' },
     listen: { type: 'string', default: '127.0.0.1:9807' },
     node: { type: 'string' },
     remediate: { type: 'string', multiple: true },
@@ -54,6 +57,11 @@ export async function run(argv: string[]): Promise<number> {
   if (intervalMs === undefined || intervalMs < 1000)
     throw new UsageError(
       `--interval ${values.interval}: expected a duration of at least 1s, like 2s, 30s or 1m`,
+    );
+  const fullEveryMs = values['full-every'] !== undefined ? parseDuration(values['full-every']) : intervalMs;
+  if (fullEveryMs === undefined || fullEveryMs < intervalMs)
+    throw new UsageError(
+      `--full-every ${values['full-every']}: expected a duration of at least --interval, like 5m`,
     );
   const listen = parseListen(values.listen);
   if (!listen) throw new UsageError(`--listen ${values.listen}: expected HOST:PORT, e.g. 127.0.0.1:9807`);
@@ -105,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError(`--listen ${values.listen}: ${(e as Error).message}`);
   }
   log(
-    `node ${node}, every ${formatDuration(intervalMs)}, metrics on http://${values.listen}/metrics, ${api ? `API ${api.server}` : 'no API'}, ${values.remediate?.length ? `remediates ${values.remediate.join(', ')}` : 'read-only'}`,
+    `node ${node}, every ${formatDuration(intervalMs)}${fullEveryMs !== intervalMs ? ` (watched sysctls; full collection every ${formatDuration(fullEveryMs)} and on a change)` : ''}, metrics on http://${values.listen}/metrics, ${api ? `API ${api.server}` : 'no API'}, ${values.remediate?.length ? `remediates ${values.remediate.join(', ')}` : 'read-only'}`,
   );
   const watch = api?.watchPods(
     (type, p) => {
@@ -115,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     (e) => log(`pod watch: ${String((e as Error)?.message ?? e)}`),
   );
-  agent.start(intervalMs);
+  agent.start(intervalMs, fullEveryMs);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
