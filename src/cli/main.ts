@@ -38,6 +38,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'local web view of a folder of snapshots (127.0.0.1)',
     load: () => import('./commands/serve.js'),
   },
+  doctor: {
+    summary: 'this node: checks + every local pod to every Service',
+    load: () => import('./commands/doctor.js'),
+  },
+  probe: {
+    summary: 'DNS, ClusterIP and pod IP connects from this pod',
+    load: () => import('./commands/probe.js'),
+  },
+  agent: {
+    summary: 'watch this node: metrics, drift events (DaemonSet)',
+    load: () => import('./commands/agent.js'),
+  },
 };
 
 function usage(): string {

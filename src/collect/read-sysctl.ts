@@ -6,22 +6,27 @@
  * Unreadable entries (write-only like net.ipv4.route.flush, EIO like stable_secret) are
  * skipped, as `sysctl -a` skips them.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapLimit } from './pool.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 export const SYSCTL_ROOT = '/proc/sys';
 
-async function walk(dir: string, out: string[]): Promise<void> {
+// Synchronous reads: /proc/sys files are tiny and never block on a disk, and one
+// readFileSync costs a sixth of the CPU of a promise-based read (measured for the agent,
+// which reads ~1000 of them every interval); the loop yields every CHUNK files.
+const CHUNK = 256;
+
+function walk(dir: string, out: string[]): void {
   let entries;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
+    if (e.isDirectory()) walk(p, out);
     else out.push(p);
   }
 }
@@ -43,17 +48,19 @@ export interface SysctlRead {
 
 export async function readNetSysctls(root = SYSCTL_ROOT): Promise<SysctlRead> {
   const files: string[] = [];
-  await walk(join(root, 'net'), files);
+  walk(join(root, 'net'), files);
   let skipped = 0;
-  const values = await mapLimit(files, 64, async (f) => {
+  const lines: string[] = [];
+  for (let i = 0; i < files.length; i++) {
+    if (i > 0 && i % CHUNK === 0) await yieldToLoop();
+    const f = files[i]!;
     try {
-      const v = await readFile(f, 'utf8');
-      return `${sysctlName(f, root)} = ${v.replace(/\n+$/, '').replace(/\n/g, ' ')}`;
+      const v = readFileSync(f, 'utf8');
+      lines.push(`${sysctlName(f, root)} = ${v.replace(/\n+$/, '').replace(/\n/g, ' ')}`);
     } catch {
       skipped++;
-      return undefined;
     }
-  });
-  const lines = values.filter((l): l is string => l !== undefined).sort();
+  }
+  lines.sort();
   return { text: lines.length ? lines.join('\n') + '\n' : '', read: lines.length, skipped };
 }
