@@ -102,3 +102,16 @@ test('bad input: exit 2 with the file and line named', () => {
   assert.match(u.stderr, /expected IP:PORT/);
   assert.equal(run('frobnicate').status, 2);
 });
+
+test('trace with one node collected: the walk ends unknown at the missing node, named from --cluster', () => {
+  const inv = join(root, 'examples', 'cluster', 'incident.json');
+  const to = ['--to', '10.224.2.23:8080', '--json'];
+  const named = run('trace', '--snapshot', ex(1), '--cluster', inv, '--from', 'spring-prod/client', ...to);
+  assert.equal(named.status, 1, named.stderr);
+  const t = JSON.parse(named.stdout) as { outcome: string; paths: { cause?: string }[] };
+  assert.equal(t.outcome, 'unknown');
+  assert.match(t.paths[0]!.cause ?? '', /node node2 \(192\.168\.50\.12\).*snapshot is missing/);
+  const bare = run('trace', '--snapshot', ex(1), '--from', '10.224.1.34', ...to);
+  assert.equal(bare.status, 1, bare.stderr);
+  assert.match(bare.stdout, /the node at 192\.168\.50\.12 .*snapshot is missing/);
+});

@@ -13,6 +13,7 @@ import {
   targetFlag,
 } from '../load-inventory.js';
 import { addInventoryNames } from '../../cluster/inventory-names.js';
+import { toModelInventory } from '../../cluster/to-model-inventory.js';
 import { traceFlow, TraceError } from '../../diagnose/trace.js';
 import { collectNames } from '../../diagnose/names.js';
 import { renderTrace, makeStyle } from '../../diagnose/render-trace.js';
@@ -52,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   const proto = to.proto && !argv.includes('--proto') ? to.proto : values.proto;
   if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`--proto ${proto}: expected tcp or udp`);
   const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json });
+  if (inv) cluster.inventory = toModelInventory(inv);
   let t;
   try {
     t = traceFlow(cluster, { proto, src: from.ip, dst: to.ip, dport: to.port }, { findings: checkFindings });
