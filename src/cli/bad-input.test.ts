@@ -187,3 +187,17 @@ test('a long quoted excerpt in a parse error is clipped', () => {
   assert.match(r.stderr, /conntrack\.txt:1:1: error SYNTAX: .*… \(\d+ characters\)/);
   assert.ok(r.stderr.length < 2000, `${r.stderr.length} bytes`);
 });
+
+test('--keep-going: a parse error becomes a warning and the rest is analysed', () => {
+  const ipt = iptables();
+  const dir = variant('keep-going', {
+    'iptables-legacy-save.txt': ipt.replace('COMMIT', '-A FORWARD --no-such-option\nCOMMIT'),
+  });
+  const strict = run(['check', '--snapshot', dir]);
+  assert.equal(strict.status, 2, strict.stderr);
+  assert.equal(strict.stdout, '');
+  const lenient = run(['check', '--snapshot', dir, '--keep-going']);
+  assert.equal(lenient.status, 1, lenient.stderr);
+  assert.match(lenient.stderr, /warning: .*iptables-legacy-save\.txt:\d+/);
+  assert.match(lenient.stdout, /bridge-nf-call-iptables-disabled/);
+});

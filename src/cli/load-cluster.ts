@@ -5,7 +5,7 @@
  * without any source, a source that is empty although its command always prints something,
  * binary data, an overlong line, and parse errors (a truncated file, another format): the
  * model of such a file would be wrong, not just incomplete. PODPATH_KEEP_GOING=1 turns parse
- * errors into warnings and uses what could be read.
+ * errors into warnings and uses what could be read, as `--keep-going` does.
  */
 import { loadSnapshots } from '../snapshot/load.js';
 import { SnapshotError } from '../snapshot/snapshot-error.js';
@@ -16,7 +16,10 @@ import { impliedCommand } from '../snapshot/source-files.js';
 import { InputError } from './args.js';
 import { prettifyDiagnostic } from '../parse/diagnostic.js';
 
-export async function loadCluster(paths: string[], opts: { quiet?: boolean } = {}): Promise<ClusterModel> {
+export async function loadCluster(
+  paths: string[],
+  opts: { quiet?: boolean; keepGoing?: boolean } = {},
+): Promise<ClusterModel> {
   if (paths.length === 0)
     throw new InputError(
       'no --snapshot given (a node snapshot: JSON from `podpath collect`, a directory, or a .tar.gz)',
@@ -32,14 +35,14 @@ export async function loadCluster(paths: string[], opts: { quiet?: boolean } = {
   for (const l of loaded) problems.push(...inputProblems(l));
   if (problems.length) throw new InputError(problems.join('\npodpath: '));
   const cluster = buildCluster(loaded);
-  const keepGoing = process.env['PODPATH_KEEP_GOING'] === '1';
+  const keepGoing = opts.keepGoing === true || process.env['PODPATH_KEEP_GOING'] === '1';
   if (!keepGoing) {
     const errors = cluster.nodes.flatMap((n) => n.diagnostics.filter((d) => d.severity === 'error'));
     if (errors.length) {
       const shown = errors.slice(0, 10).map((d) => prettifyDiagnostic(d));
       if (errors.length > 10) shown.push(`... and ${errors.length - 10} more`);
       shown.push(
-        `${errors.length} parse error(s) in the input: nothing analysed (PODPATH_KEEP_GOING=1 uses what could be read)`,
+        `${errors.length} parse error(s) in the input: nothing analysed (--keep-going uses what could be read)`,
       );
       throw new InputError(shown.join('\npodpath: '));
     }

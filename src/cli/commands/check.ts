@@ -14,7 +14,8 @@ import type { Severity } from '../../checks/types.js';
 const HELP = `usage: podpath check --snapshot S [--snapshot S2 ...] [--json | --sarif | --markdown] [--fail-on SEVERITY]
 
 Looks for every known node-level misconfiguration in the snapshots.
-  --fail-on SEVERITY   exit 1 when a finding is at or above it: critical, warning (default), info, none`;
+  --fail-on SEVERITY   exit 1 when a finding is at or above it: critical, warning (default), info, none
+  --keep-going         parse errors in a snapshot are warnings: analyse what could be read`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -23,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
     sarif: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
     'fail-on': { type: 'string', default: 'warning' },
+    'keep-going': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -34,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--fail-on ${failOn}: expected critical, warning, info or none`);
   const cluster = await loadCluster(values.snapshot ?? [], {
     quiet: values.json || values.sarif || values.markdown,
+    keepGoing: values['keep-going'],
   });
   const { findings, skipped } = runChecks(cluster);
   if ([values.json, values.sarif, values.markdown].filter(Boolean).length > 1)

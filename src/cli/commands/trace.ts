@@ -29,7 +29,8 @@ and says what the client application sees: connected, refused, timeout, unreacha
 ${INVENTORY_HELP}
   --proto P      tcp (default) or udp
   --json         the trace as JSON (ARCHITECTURE §4)
-  --brief        no hop lists, only the paths and causes`;
+  --brief        no hop lists, only the paths and causes
+  --keep-going   parse errors in a snapshot are warnings: trace on what could be read`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -40,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     proto: { type: 'string', default: 'tcp' },
     json: { type: 'boolean', default: false },
     brief: { type: 'boolean', default: false },
+    'keep-going': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -52,7 +54,10 @@ export async function run(argv: string[]): Promise<number> {
   const to = targetFlag(values.to, inv);
   const proto = to.proto && !argv.includes('--proto') ? to.proto : values.proto;
   if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`--proto ${proto}: expected tcp or udp`);
-  const cluster = await loadCluster(values.snapshot ?? [], { quiet: values.json });
+  const cluster = await loadCluster(values.snapshot ?? [], {
+    quiet: values.json,
+    keepGoing: values['keep-going'],
+  });
   if (inv) cluster.inventory = toModelInventory(inv);
   let t;
   try {
