@@ -82,13 +82,11 @@ export const check: Check = {
         source: 'inference',
         text: `ephemeral ports ${open.map((o) => (o.from === o.to ? `${o.from}` : `${o.from}-${o.to}`)).join(', ')} fall in the NodePort range ${np.from}-${np.to} (kube-apiserver --service-node-port-range default 30000-32767, widened to the NodePorts seen)`,
       },
-      ...inUse
-        .slice(0, 5)
-        .map((p) => ({
-          source: p.source,
-          line: p.line,
-          text: `NodePort ${p.port} is programmed and can be handed out as a source port`,
-        })),
+      ...inUse.slice(0, 5).map((p) => ({
+        source: p.source,
+        line: p.line,
+        text: `NodePort ${p.port} is programmed and can be handed out as a source port`,
+      })),
     ];
     return [
       finding(check, node, {

@@ -30,7 +30,8 @@ export const check: Check = {
       if (t.name !== 'kube-proxy' || !vmap) continue;
       for (const e of vmap.elements) {
         const k = e.key;
-        const parts = k && typeof k === 'object' && !Array.isArray(k) && Array.isArray(k.concat) ? k.concat : [k];
+        const parts =
+          k && typeof k === 'object' && !Array.isArray(k) && Array.isArray(k.concat) ? k.concat : [k];
         const key = parts.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(' . ');
         const name = e.comment ?? key;
         ev.push({
