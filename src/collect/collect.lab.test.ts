@@ -17,7 +17,8 @@ const SKIP = 'needs root: lab tests skipped';
 /** What must not change: rule sets of both backends, nftables, net.* sysctls, links, routes, legacy tables. */
 async function nodeState(ns: string): Promise<Record<string, string>> {
   const run = async (...args: string[]): Promise<string> => {
-    const r = await runCommand('ip', ['netns', 'exec', ns, ...args]);
+    // generous: ipv6 sysctls spin on rtnl_trylock while another namespace is being torn down
+    const r = await runCommand('ip', ['netns', 'exec', ns, ...args], { timeoutMs: 120_000 });
     assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };

@@ -54,7 +54,7 @@ export function runCommand(file: string, args: readonly string[], opts: RunOptio
       clearTimeout(timer);
       let stderr = Buffer.concat(err).toString('utf8') + extraErr;
       if (truncated) stderr += `\npodpath: stdout truncated at ${maxBytes} bytes`;
-      if (timedOut) stderr += `\npodpath: killed after ${opts.timeoutMs} ms`;
+      if (timedOut) stderr += `\npodpath: killed after ${opts.timeoutMs ?? 30_000} ms`;
       resolve({
         command,
         exitCode,
