@@ -12,10 +12,12 @@
  *
  * Each size runs in its own child process (this file with `--child`), so peak memory is per
  * size. Wall seconds are printed with CPU seconds in brackets: on a shared machine the CPU
- * time is the steadier number. Rows are produced per proxy mode (`MODES`); only iptables
- * mode exists so far. Prints; asserts nothing.
+ * time is the steadier number. Rows are produced per proxy mode (`MODES`): iptables mode
+ * against `iptables-legacy-restore --test`, nftables mode (bench/nft-scale-fixture: node JSON
+ * as the kernel lists it) against `nft -c -f FILE` on the same rule text. Prints; asserts nothing.
  *
- *   node dist/bench/scale-bench.js [--sizes 1000,10000,30000] [--endpoints 5] [--no-restore]
+ *   node dist/bench/scale-bench.js [--sizes 1000,10000,30000] [--nft-sizes 1000,10000]
+ *     [--endpoints 5] [--no-restore]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { traceFlow } from '../diagnose/trace.js';
 import { fanout } from '../diagnose/fanout.js';
 import { scaleSnapshots, SCALE_CLIENT } from '../sim/scale-fixture.js';
 import { fixtureServiceIp } from '../parse/iptables-save/kube-proxy-fixture.js';
+import { kernelNftJson, nftScaleSnapshots, scaleNftText } from './nft-scale-fixture.js';
 
 /** What the child measured (JSON on its stdout). */
 interface ChildResult {
@@ -54,6 +57,10 @@ interface Mode {
   reference: { label: string; cmd: string; args: string[] };
   /** writes node1.json, node2.json and the rule text of one node; returns the rule file */
   write(dir: string, services: number, endpoints: number): { ruleFile: string; lines: number; rules: number };
+  /** the reference reads the rule file as an argument (`-f FILE`) instead of stdin */
+  fileArg?: boolean;
+  /** sizes run by default (`--nft-sizes` overrides for nftables); undefined = `--sizes` */
+  sizesOption?: 'nft-sizes';
 }
 
 const MODES: Mode[] = [
@@ -67,6 +74,27 @@ const MODES: Mode[] = [
       writeFileSync(ruleFile, snapshots[0]!.sources['iptables-legacy-save']!.stdout);
       const lines = snapshots[0]!.sources['iptables-legacy-save']!.stdout.split('\n').length;
       return { ruleFile, lines, rules: fixture.rules };
+    },
+  },
+  {
+    name: 'nftables',
+    reference: { label: 'nft -c -f FILE', cmd: 'nft', args: ['-c', '-f'] },
+    fileArg: true,
+    sizesOption: 'nft-sizes',
+    write(dir, services, endpoints) {
+      // what a node prints: each node's text loaded by the kernel and listed back as JSON
+      const texts = [0, 1].map((n) => scaleNftText(services, endpoints, n));
+      const json = texts.map((t) => {
+        const r = kernelNftJson(t);
+        if (!r.ok) throw new Error(r.error);
+        return r.json;
+      });
+      for (const s of nftScaleSnapshots(json))
+        writeFileSync(join(dir, `${s.metadata.node}.json`), JSON.stringify(s));
+      const ruleFile = join(dir, 'node1.nft');
+      writeFileSync(ruleFile, texts[0]!);
+      const all = texts[0]!.split('\n');
+      return { ruleFile, lines: all.length, rules: all.filter((l) => l.startsWith('add rule ')).length };
     },
   },
 ];
@@ -134,8 +162,18 @@ function reference(mode: Mode, ruleFile: string): { t?: Timed; note: string } {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(
         '/usr/bin/time',
-        ['-f', '%U %S', 'ip', 'netns', 'exec', ns, mode.reference.cmd, ...mode.reference.args],
-        { stdio: [fd, 'ignore', 'pipe'], encoding: 'utf8' },
+        [
+          '-f',
+          '%U %S',
+          'ip',
+          'netns',
+          'exec',
+          ns,
+          mode.reference.cmd,
+          ...mode.reference.args,
+          ...(mode.fileArg ? [ruleFile] : []),
+        ],
+        { stdio: [mode.fileArg ? 'ignore' : fd, 'ignore', 'pipe'], encoding: 'utf8' },
       );
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const last = (r.stderr ?? '').trim().split('\n').at(-1) ?? '';
@@ -164,6 +202,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,10000,30000' },
+      // nft -f / -c -f of 10k Services take about a minute each (superlinear): 30k on request
+      'nft-sizes': { type: 'string', default: '1000,10000' },
       endpoints: { type: 'string', default: '5' },
       'no-restore': { type: 'boolean', default: false },
       child: { type: 'string' },
@@ -173,7 +213,8 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.child) return child(values.child, Number(values.lines), Number(values.rules));
-  const sizes = values.sizes.split(',').map(Number);
+  const sizesOf = (m: Mode) => (m.sizesOption ? values[m.sizesOption] : values.sizes).split(',').map(Number);
+  const sizes = [...sizesOf(MODES[0]!), ...MODES.flatMap(sizesOf)];
   const endpoints = Number(values.endpoints);
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || !Number.isInteger(endpoints) || endpoints <= 0) {
     console.error(
@@ -185,10 +226,16 @@ async function main(): Promise<number> {
   const rows: string[][] = [];
   const notes: string[] = [];
   for (const mode of MODES) {
-    for (const services of sizes) {
+    for (const services of sizesOf(mode)) {
       const dir = mkdtempSync(join(tmpdir(), 'podpath-scale-bench-'));
       try {
-        const w = mode.write(dir, services, endpoints);
+        let w: ReturnType<Mode['write']>;
+        try {
+          w = mode.write(dir, services, endpoints);
+        } catch (e) {
+          notes.push(`${mode.name} ${services}: could not write the fixture: ${(e as Error).message}`);
+          continue;
+        }
         const ref = values['no-restore'] ? { note: 'skipped (--no-restore)' } : reference(mode, w.ruleFile);
         if (ref.note) notes.push(`${mode.name} ${services}: ${mode.reference.label}: ${ref.note}`);
         const r = spawnSync(

@@ -2,13 +2,15 @@
  * @module checks/services
  * The Services a node's kube-proxy programmed, read back from its rules: iptables mode
  * (nat KUBE-SERVICES `-d VIP -p P --dport N -j KUBE-SVC-*` -> KUBE-SEP-* DNAT targets; filter
- * `... has no endpoints` REJECT) and IPVS mode (virtual services and real servers).
+ * `... has no endpoints` REJECT), IPVS mode (virtual services and real servers) and nftables
+ * mode (checks/nft-services).
  */
 import type { NodeModel } from '../model/node.js';
 import type { Rule } from '../model/iptables.js';
 import { chainOf, commentOf, rulesets, type SourcedRuleset } from './rules.js';
 import { parseIpvs } from './ipvs-raw.js';
 import { sourceOf } from './util.js';
+import { nftKubeServices } from './nft-services.js';
 
 export interface ServicePort {
   /** `ns/svc:port` from the kube-proxy comment, when there is one */
@@ -105,6 +107,7 @@ export function kubeServices(node: NodeModel): ServicePort[] {
       line: s.line,
     });
   }
+  out.push(...nftKubeServices(node));
   return out;
 }
 

@@ -346,25 +346,40 @@ function lookup(ix: IndexedSet, v: Val): number | Unknown {
   return -1;
 }
 
+interface ResolvedSet {
+  owner: NftSet | NftJson[];
+  keys: NftJson[];
+  values?: NftJson[];
+}
+
+/** resolved sets by owner: a packet must not copy a 30k-element map (the index is cached the same way) */
+const resolved = new WeakMap<NftSet | NftJson[], ResolvedSet>();
+
 /** a set or map on the right of a match or vmap: named (`@name`) or anonymous */
-function resolveSet(
-  table: NftTable,
-  ref: NftJson,
-): { owner: NftSet | NftJson[]; keys: NftJson[]; values?: NftJson[] } | Unknown | undefined {
+function resolveSet(table: NftTable, ref: NftJson): ResolvedSet | Unknown | undefined {
   if (typeof ref === 'string' && ref.startsWith('@')) {
     const s = table.sets.get(ref.slice(1));
     if (!s) return new Unknown(`set ${ref} is not defined in table ${table.family} ${table.name}`);
-    return { owner: s, keys: s.elements.map((e) => e.key), values: s.elements.map((e) => e.value ?? null) };
+    let r = resolved.get(s);
+    if (!r || r.keys.length !== s.elements.length) {
+      r = { owner: s, keys: s.elements.map((e) => e.key), values: s.elements.map((e) => e.value ?? null) };
+      resolved.set(s, r);
+    }
+    return r;
   }
   if (isObj(ref) && Array.isArray(ref.set)) {
     const items = ref.set;
+    const hit = resolved.get(items);
+    if (hit) return hit;
     const isMap = items.every((x) => Array.isArray(x) && x.length === 2);
     const keys = items
       .map((x) => (isMap ? (x as NftJson[])[0]! : x))
       .map((k) => (isObj(k) && isObj(k.elem) ? (k.elem.val ?? null) : k));
-    return isMap
+    const r: ResolvedSet = isMap
       ? { owner: items, keys, values: items.map((x) => (x as NftJson[])[1]!) }
       : { owner: items, keys };
+    resolved.set(items, r);
+    return r;
   }
   return undefined;
 }
