@@ -163,3 +163,23 @@ test('podpath report CLI: --from/--to draws every path, --pcap adds the timeline
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('report CLI: --from/--to by name with --cluster draws that flow; an unknown name is exit 2', () => {
+  const root = repoRoot(import.meta.url);
+  const ex = (n: number) => join(root, 'examples', 'incident', `node${n}.json`);
+  const inv = join(root, 'examples', 'cluster', 'incident.json');
+  const snaps = ['--snapshot', ex(1), '--snapshot', ex(2), '--cluster', inv];
+  const flow = ['--from', 'spring-prod/client', '--to', 'svc:spring-prod/panorama-v2-frontend-service:8080'];
+  const r = spawnSync(process.execPath, [CLI, 'report', ...snaps, ...flow, '-o', '-'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /10\.224\.1\.34/);
+  assert.match(r.stdout, /bridge-nf-call-iptables/);
+  const bad = spawnSync(
+    process.execPath,
+    [CLI, 'report', ...snaps, '--from', 'spring-prod/nobody', '--to', '10.233.53.172:8080', '-o', '-'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /nobody/);
+});

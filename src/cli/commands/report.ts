@@ -7,8 +7,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseFlags, UsageError, InputError } from '../args.js';
-import { loadCluster, parseHostPort } from '../load-cluster.js';
-import { isIPv4 } from '../../util/ipv4.js';
+import { loadCluster } from '../load-cluster.js';
+import {
+  INVENTORY_FLAGS,
+  INVENTORY_HELP,
+  inventoryFromFlags,
+  sourceFlag,
+  targetFlag,
+} from '../load-inventory.js';
+import { toModelInventory } from '../../cluster/to-model-inventory.js';
 import { buildReport } from '../../report/build-report.js';
 import { renderReport } from '../../report/render-report.js';
 import { TraceError } from '../../diagnose/trace.js';
@@ -20,15 +27,16 @@ Writes one self-contained HTML page (no network needed to view it): the check fi
 pod -> Service matrix, and for each failing flow a diagram of the packet path (request and
 reply, the hop where it breaks with cause, evidence and fix), plus capture findings on a timeline.
   --snapshot S     a node snapshot (JSON, directory or .tar.gz); repeat per node
-  --cluster C      kubectl get nodes,pods,services -A -o json: more names
-  --from/--to      draw only this flow (all its paths), e.g. --from 10.224.1.34 --to 10.233.53.172:8080
+${INVENTORY_HELP}
+  --from/--to      draw only this flow (all its paths), e.g. --from 10.224.1.34 --to 10.233.53.172:8080,
+                   or by name with an inventory: --from ns/pod --to svc:ns/name:port
   --pcap FILE      a capture (pcap or pcapng) whose findings go on a timeline
   -o, --output F   where to write the page ('-' for stdout)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     snapshot: { type: 'string', multiple: true },
-    cluster: { type: 'string' },
+    ...INVENTORY_FLAGS,
     from: { type: 'string' },
     to: { type: 'string' },
     proto: { type: 'string', default: 'tcp' },
@@ -42,13 +50,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.output) throw new UsageError('report needs -o FILE (or -o - for stdout)');
   if (Boolean(values.from) !== Boolean(values.to)) throw new UsageError('--from and --to go together');
-  if (values.from && !isIPv4(values.from)) throw new InputError(`--from ${values.from}: expected a pod IP`);
-  const proto = values.proto;
+  const quiet = values.output === '-';
+  const inv = await inventoryFromFlags(values, { quiet });
+  const from = values.from ? sourceFlag(values.from, inv) : undefined;
+  const to = values.to ? targetFlag(values.to, inv) : undefined;
+  const proto = to?.proto && !argv.includes('--proto') ? to.proto : values.proto;
   if (proto !== 'tcp' && proto !== 'udp') throw new UsageError(`--proto ${proto}: expected tcp or udp`);
-  const to = values.to ? parseHostPort(values.to, '--to') : undefined;
   const files = values.snapshot ?? [];
-  const cluster = await loadCluster(files, { quiet: values.output === '-' });
-  const extraNames = values.cluster ? await kubectlNames(values.cluster) : undefined;
+  const cluster = await loadCluster(files, { quiet });
+  if (inv) cluster.inventory = toModelInventory(inv);
+  let extraNames: Map<string, string> | undefined;
+  for (const f of values.cluster ?? [])
+    extraNames = new Map([...(extraNames ?? []), ...(await kubectlNames(f))]);
   const pcap = values.pcap ? await readCapture(values.pcap, extraNames) : undefined;
   let model;
   try {
@@ -56,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       files,
       extraNames,
       pcap,
-      flow: to && values.from ? { proto, src: values.from, dst: to.ip, dport: to.port } : undefined,
+      flow: to && from ? { proto, src: from.ip, dst: to.ip, dport: to.port } : undefined,
     });
   } catch (e) {
     if (e instanceof TraceError) throw new InputError(e.message);
