@@ -153,7 +153,12 @@ async function connectApi(
   eventsNamespace: string,
 ): Promise<ApiLink | undefined> {
   // in a pod (no kubeconfig anywhere): the light client, ~70 MB less RSS than the library
-  if (!kubeconfig && !context && !process.env['KUBECONFIG'] && !existsSync(join(homedir(), '.kube', 'config'))) {
+  if (
+    !kubeconfig &&
+    !context &&
+    !process.env['KUBECONFIG'] &&
+    !existsSync(join(homedir(), '.kube', 'config'))
+  ) {
     const { inClusterConfig, LightApi } = await import('../../cluster/light-api.js');
     const cfg = inClusterConfig();
     if (cfg) {
@@ -161,7 +166,7 @@ async function connectApi(
       const { watchNodePodsLight } = await import('../../cluster/light-watch-pods.js');
       const light = new LightApi(cfg);
       return {
-        server: cfg.server,
+        server: `${cfg.server} (service account, light client)`,
         reporter: new LightReporter(light, node, eventsNamespace),
         watchPods: (onChange, onError) => watchNodePodsLight(light, node, onChange, { onError }),
       };
