@@ -28,11 +28,11 @@ export class LightReporter implements Reporter {
 
   private async event(t: EventText): Promise<void> {
     const body = eventBody(this.node, this.namespace, t);
-    await this.api.json(
-      'POST',
-      `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/events`,
-      { ...body, firstTimestamp: body.firstTimestamp.toISOString(), lastTimestamp: body.lastTimestamp.toISOString() },
-    );
+    await this.api.json('POST', `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/events`, {
+      ...body,
+      firstTimestamp: body.firstTimestamp.toISOString(),
+      lastTimestamp: body.lastTimestamp.toISOString(),
+    });
   }
 
   sysctlChanged(e: DriftEvent, findings: Finding[]): Promise<void> {

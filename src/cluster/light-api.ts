@@ -127,7 +127,11 @@ export class LightApi {
    * A watch: calls `onEvent` per line, resolves when the server ends the stream and rejects on
    * a transport error or a non-2xx answer (410 Gone included). `signal` aborts it.
    */
-  stream(path: string, onEvent: (e: { type: string; object: Json }) => void, signal: AbortSignal): Promise<void> {
+  stream(
+    path: string,
+    onEvent: (e: { type: string; object: Json }) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = this.open(
         'GET',
