@@ -46,6 +46,10 @@ test('DaemonSet: host network, only NET_ADMIN and NET_RAW, read-only root, not p
   assert.ok(c.args.includes('--no-pods'));
   assert.ok(c.args.includes('--full-every=5m'));
   assert.ok(
+    c.env.some((e: Obj) => e['name'] === 'NODE_OPTIONS' && e['value'] === '--max-semi-space-size=1'),
+    'small young generation (peak RSS)',
+  );
+  assert.ok(
     c.volumeMounts.every((m: Obj) => m['mountPath'] === '/tmp' || m['readOnly'] === true),
     'host paths read-only',
   );

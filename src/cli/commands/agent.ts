@@ -5,7 +5,9 @@
  * change, with an API), runs the checks, serves Prometheus metrics, logs and reports drift
  * of the watched sysctls. Read-only unless --remediate names a check.
  */
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseFlags, UsageError, InputError } from '../args.js';
 import { collectSnapshot } from '../../collect/collect.js';
 import { parseDuration, formatDuration } from '../../agent/duration.js';
@@ -150,6 +152,26 @@ async function connectApi(
   node: string,
   eventsNamespace: string,
 ): Promise<ApiLink | undefined> {
+  // in a pod (no kubeconfig anywhere): the light client, ~70 MB less RSS than the library
+  if (
+    !kubeconfig &&
+    !context &&
+    !process.env['KUBECONFIG'] &&
+    !existsSync(join(homedir(), '.kube', 'config'))
+  ) {
+    const { inClusterConfig, LightApi } = await import('../../cluster/light-api.js');
+    const cfg = inClusterConfig();
+    if (cfg) {
+      const { LightReporter } = await import('../../agent/light-reporter.js');
+      const { watchNodePodsLight } = await import('../../cluster/light-watch-pods.js');
+      const light = new LightApi(cfg);
+      return {
+        server: `${cfg.server} (service account, light client)`,
+        reporter: new LightReporter(light, node, eventsNamespace),
+        watchPods: (onChange, onError) => watchNodePodsLight(light, node, onChange, { onError }),
+      };
+    }
+  }
   const { kubeConfigFor } = await import('../../cluster/load-inventory.js');
   const { KubeConfigError } = await import('../../cluster/kube-config.js');
   const { KubeReporter } = await import('../../agent/kube-reporter.js');

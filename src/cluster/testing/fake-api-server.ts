@@ -53,6 +53,10 @@ export interface FakeApiServer {
   emit(plural: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: Obj): void;
   /** writes a kubeconfig (context `fake`, plus an unused context `other`) and returns its path */
   writeKubeconfig(dir: string): string;
+  /** a new service-account token: the old one gets 401 from now on */
+  rotateToken(): string;
+  /** ends the open watches: with an ERROR 410 Expired event first when `expired` */
+  endWatches(expired?: boolean): void;
   /** resolves when a request matching `pred` has arrived */
   waitFor(pred: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
@@ -107,7 +111,7 @@ function mergeConditions(current: Obj[], patch: Obj[]): Obj[] {
 }
 
 export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Promise<FakeApiServer> {
-  const token = 'fake-sa-token-' + Math.random().toString(36).slice(2);
+  let token = 'fake-sa-token-' + Math.random().toString(36).slice(2);
   const objects: Record<string, Obj[]> = {
     nodes: [],
     pods: [],
@@ -247,7 +251,34 @@ export async function startFakeApiServer(seed: Record<string, Obj[]> = {}): Prom
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    token,
+    get token() {
+      return token;
+    },
+    rotateToken() {
+      token = 'fake-sa-token-' + Math.random().toString(36).slice(2);
+      return token;
+    },
+    endWatches(expired = false) {
+      for (const w of watches) {
+        if (expired)
+          w.res.write(
+            JSON.stringify({
+              type: 'ERROR',
+              object: {
+                kind: 'Status',
+                apiVersion: 'v1',
+                metadata: {},
+                status: 'Failure',
+                message: 'too old resource version',
+                reason: 'Expired',
+                code: 410,
+              },
+            }) + '\n',
+          );
+        w.res.end();
+      }
+      watches.clear();
+    },
     requests,
     objects,
     emit(plural, type, o) {
