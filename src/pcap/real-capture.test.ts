@@ -66,14 +66,14 @@ test(
       children.push(
         await startCapture(
           lab.a,
-          ['tcpdump', '-i', 'any', '--immediate-mode', '-U', '-w', files.any],
+          ['tcpdump', '-i', 'any', '--immediate-mode', '-s', '1024', '-B', '32768', '-U', '-w', files.any],
           listening,
         ),
       );
       children.push(
         await startCapture(
           lab.a,
-          ['tcpdump', '-i', 'veth0', '--immediate-mode', '-U', '-w', files.eth],
+          ['tcpdump', '-i', 'veth0', '--immediate-mode', '-s', '1024', '-B', '32768', '-U', '-w', files.eth],
           listening,
         ),
       );
@@ -85,6 +85,10 @@ test(
             '-i',
             'veth0',
             '--immediate-mode',
+            '-s',
+            '1024',
+            '-B',
+            '32768',
             '-U',
             '--time-stamp-precision',
             'nano',
@@ -99,7 +103,7 @@ test(
       );
       const text = await startCapture(
         lab.a,
-        ['tcpdump', '-i', 'veth0', '--immediate-mode', '-nn', '-tttt', '-l'],
+        ['tcpdump', '-i', 'veth0', '--immediate-mode', '-s', '1024', '-B', '32768', '-nn', '-tttt', '-l'],
         listening,
       );
       text.stdout!.pipe(createWriteStream(files.text));
