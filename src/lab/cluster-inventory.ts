@@ -1,8 +1,9 @@
 /**
  * @module lab/cluster-inventory
- * A lab scenario as `kubectl get nodes,pods,services -A -o json` would print it (the
- * fields podpath reads: names, pod IPs, cluster IPs, node addresses), so commands that
- * take `--cluster` can be run against a lab as against a real cluster.
+ * A lab scenario as `kubectl get nodes,pods,services,endpointslices -A -o json` would print
+ * it (the fields podpath reads: names, pod IPs, cluster IPs, node addresses, endpoints), so
+ * commands that take `--cluster` (pcap, probe, doctor) can be run against a lab as against a
+ * real cluster.
  */
 import type { Scenario } from './scenario/types.js';
 
@@ -35,7 +36,7 @@ export function clusterInventory(sc: Scenario): KubeList {
       spec: { nodeName: p.node },
       status: { phase: 'Running', podIP: p.ip, podIPs: [{ ip: p.ip }] },
     });
-  for (const s of sc.services)
+  for (const s of sc.services) {
     items.push({
       apiVersion: 'v1',
       kind: 'Service',
@@ -53,5 +54,30 @@ export function clusterInventory(sc: Scenario): KubeList {
         })),
       },
     });
+    items.push({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      addressType: 'IPv4',
+      metadata: {
+        name: `${s.name}-lab`,
+        namespace: s.namespace,
+        labels: { 'kubernetes.io/service-name': s.name },
+      },
+      ports: s.ports.map((p) => ({ name: p.name, port: p.targetPort, protocol: p.protocol.toUpperCase() })),
+      endpoints: s.endpoints.flatMap((ref) => {
+        const pod = sc.pods.find((p) => `${p.namespace}/${p.name}` === ref);
+        return pod
+          ? [
+              {
+                addresses: [pod.ip],
+                nodeName: pod.node,
+                conditions: { ready: true },
+                targetRef: { kind: 'Pod', namespace: pod.namespace, name: pod.name },
+              },
+            ]
+          : [];
+      }),
+    });
+  }
   return { apiVersion: 'v1', kind: 'List', items };
 }

@@ -16,7 +16,7 @@ import { withLab } from '../lab/with-lab.js';
 import { collectLabNodes } from '../lab/collect-lab.js';
 import { cliArgv } from '../collect/collect-in-netns.js';
 import { runCommand } from '../collect/run-command.js';
-import { scenarioKubectlList } from '../cluster/testing/scenario-inventory.js';
+import { clusterInventory } from '../lab/cluster-inventory.js';
 
 const why = labAvailability();
 
@@ -26,7 +26,7 @@ test('incident lab: probe from the client pod explains the same-node failure; do
     const tmp = mkdtempSync(join(tmpdir(), 'pp-probe-lab-'));
     try {
       const inv = join(tmp, 'cluster.json');
-      writeFileSync(inv, JSON.stringify(scenarioKubectlList(lab.scenario)));
+      writeFileSync(inv, JSON.stringify(clusterInventory(lab.scenario)));
       const snaps = await collectLabNodes(lab.prefix);
       const files = snaps.map((s) => {
         const f = join(tmp, `${s.metadata.node}.json`);
