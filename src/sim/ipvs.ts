@@ -268,6 +268,21 @@ export function ipvsRequest(
   return local ? 'local' : 'out';
 }
 
+/** The IPVS connection a packet from a real server to its client is the reply of (ip_vs_conn_out_get). */
+function replyConn(ctx: WalkCtx, ns: SimNs, p: Packet) {
+  return conns
+    .get(ctx)
+    ?.find(
+      (x) =>
+        x.nsId === ns.id &&
+        x.proto === p.proto &&
+        x.daddr === p.src &&
+        x.dport === p.sport &&
+        x.caddr === p.dst &&
+        x.cport === p.dport,
+    );
+}
+
 /**
  * ip_vs_reply4 (LOCAL_IN, FORWARD) / ip_vs_local_reply4 (LOCAL_OUT): a packet from a real
  * server to a client of one of this namespace's IPVS connections gets the virtual
@@ -282,17 +297,7 @@ export function ipvsReply(
 ): void {
   const p = st.p;
   if (ctx.leg !== 'reply' || handled.has(p)) return;
-  const c = conns
-    .get(ctx)
-    ?.find(
-      (x) =>
-        x.nsId === ns.id &&
-        x.proto === p.proto &&
-        x.daddr === p.src &&
-        x.dport === p.sport &&
-        x.caddr === p.dst &&
-        x.cport === p.dport,
-    );
+  const c = replyConn(ctx, ns, p);
   if (!c) return;
   const before = fmt(p);
   p.src = c.vaddr;
@@ -319,17 +324,7 @@ export function ipvsBypass(
   where: string,
   evidence: string,
 ): { text: string; note: string } | undefined {
-  const c = conns
-    .get(ctx)
-    ?.find(
-      (x) =>
-        x.nsId === ns.id &&
-        x.proto === p.proto &&
-        x.daddr === p.src &&
-        x.dport === p.sport &&
-        x.caddr === p.dst &&
-        x.cport === p.dport,
-    );
+  const c = replyConn(ctx, ns, p);
   if (!c) return undefined;
   return {
     text: `the reply ${p.src}:${p.sport} > ${p.dst}:${p.dport} is bridged on ${where} without netfilter (${evidence}), so it never reaches ip_vs_reply4 (NF_INET_FORWARD) and IPVS does not give it the virtual address ${c.vaddr}:${c.vport} back`,

@@ -423,6 +423,8 @@ function matchEnv(ctx: WalkCtx, ns: SimNs, hook: Hook, env: HookEnv, look: CtLoo
     addrType: (ip) => addrType(ns, ip),
     choose: ctx.choose,
     notes: [],
+    ipset: (name, flags, pk) => ipsetTest(ns.model?.ipsets, name, flags, pk, ns.node),
+    recent: ctx.recent,
   };
 }
 
@@ -436,27 +438,9 @@ function evalTableAt(
   env: HookEnv,
   look: CtLookup | undefined,
 ) {
-  const notes: string[] = [];
-  const menv: MatchEnv = {
-    hook,
-    inDev: env.inDev,
-    outDev: env.outDev,
-    physIn: env.physIn,
-    physOut: env.physOut,
-    bridged: env.bridged ?? false,
-    ctState: look?.state ?? 'UNTRACKED',
-    ctDnat: look?.conn?.dnat ?? false,
-    ctSnat: look?.conn?.snat ?? false,
-    ctDir: look?.dir ?? 'ORIGINAL',
-    ctMark: look?.conn?.mark ?? 0,
-    addrType: (ip) => addrType(ns, ip),
-    choose: ctx.choose,
-    notes,
-    ipset: (name, flags, pk) => ipsetTest(ns.model?.ipsets, name, flags, pk, ns.node),
-    recent: ctx.recent,
-  };
+  const menv = matchEnv(ctx, ns, hook, env, look);
   const r = evalTable(rs, table, hook, p, menv);
-  for (const n of notes) ctx.notes.add(n);
+  for (const n of menv.notes) ctx.notes.add(n);
   return r;
 }
 
